@@ -1,0 +1,37 @@
+"""Base input serializer: a write that names a field we do not know is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+
+class StrictInputMixin:
+    """Rejects unknown keys instead of silently dropping them (a typo loses no data)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = set(self.fields)  # type: ignore[attr-defined]
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [f"Unknown field; expected one of: {', '.join(sorted(known))}."] for name in unknown}
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class InputSerializer(StrictInputMixin, serializers.Serializer):
+    """Base class of every REST input serializer."""
+
+
+class ErrorDetailOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.DictField()
+
+
+class ErrorOutput(serializers.Serializer):
+    """The shape of every error response."""
+
+    error = ErrorDetailOutput()

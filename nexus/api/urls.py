@@ -1,0 +1,17 @@
+"""The REST router: every app's `api_urlpatterns` under /api/v1/, plus the API docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from nexus.accounts.rest import api_urlpatterns as accounts_api
+
+app_name = "api"
+
+v1 = [*accounts_api]
+
+urlpatterns = [
+    path("v1/", include((v1, "v1"))),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

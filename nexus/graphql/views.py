@@ -1,0 +1,57 @@
+"""The /graphql/ endpoint: JWT for clients, sessions (with CSRF) for pages, GraphiQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from strawberry.django.views import GraphQLView
+
+from nexus.core.http import error_response
+from nexus.graphql.schema import schema
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request: HttpRequest, reason: str) -> str:  # type: ignore[override]
+        return reason
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class NexusGraphQLView(GraphQLView):
+    """A bearer token authenticates API clients; a session must also pass the CSRF check."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            authenticated = JWTAuthentication().authenticate(request)  # type: ignore[arg-type]
+        except AuthenticationFailed as error:
+            detail = error.detail if isinstance(error.detail, dict) else {"detail": error.detail}
+            return error_response(request, code="token_not_valid", message=str(detail.get("detail")), status=401)
+        if authenticated is not None:
+            request.user = authenticated[0]  # type: ignore[assignment]
+        elif request.method == "POST" and request.user.is_authenticated:
+            # Cookies are ambient credentials: a session-authenticated POST needs the token.
+            check = _CsrfCheck(lambda req: None)  # type: ignore[arg-type, return-value]
+            check.process_request(request)
+            reason = check.process_view(request, None, (), {})  # type: ignore[arg-type]
+            if reason:
+                return error_response(
+                    request,
+                    code="csrf_failed",
+                    message="Send the X-CSRFToken header with session-authenticated GraphQL requests.",
+                    status=403,
+                    details={"reason": str(reason)},
+                )
+        return super().dispatch(request, *args, **kwargs)
+
+
+def graphql_view() -> Any:
+    return NexusGraphQLView.as_view(
+        schema=schema,
+        graphql_ide="graphiql" if settings.GRAPHQL_GRAPHIQL else None,
+    )

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+
+from nexus.core import views as core_views
+from nexus.graphql.views import graphql_view
+
+urlpatterns = [
+    path("", include("nexus.web.urls")),
+    path("", include("nexus.accounts.urls")),
+    path("api/", include("nexus.api.urls")),
+    path("graphql/", graphql_view(), name="graphql"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.NEXUS_BENCH_ENDPOINTS:
+    # The floor `make bench` compares against: a bare JsonResponse in the same process.
+    def bench_floor(request: HttpRequest) -> JsonResponse:
+        return JsonResponse({"username": "floor", "profile": {"display_name": "Floor"}})
+
+    urlpatterns.append(path("_bench/floor", bench_floor))
+
+handler400 = "nexus.core.views.bad_request"
+handler403 = "nexus.core.views.permission_denied"
+handler404 = "nexus.core.views.page_not_found"
+handler500 = "nexus.core.views.server_error"

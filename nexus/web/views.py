@@ -1,0 +1,15 @@
+"""The page shell: home."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from nexus.accounts.models import Track
+from nexus.accounts.selectors import user_list_public
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """What Nexus is, who is in the cohort, and where the APIs live."""
+    members = list(user_list_public()[:12])
+    return render(request, "web/home.html", {"members": members, "tracks": Track})
