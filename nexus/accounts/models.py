@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -53,7 +53,8 @@ class Profile(TimeStampedModel):
     display_name = models.CharField(max_length=80, blank=True, validators=[no_nul])
     track = models.CharField(max_length=16, choices=Track.choices, default=Track.BACKEND)
     cohort = models.CharField(max_length=60, blank=True, validators=[no_nul], help_text="e.g. 2026-spring")
-    bio = models.TextField(max_length=2000, blank=True, validators=[no_nul])
+    # TextField.max_length only sizes form widgets; the validator makes it a rule.
+    bio = models.TextField(max_length=2000, blank=True, validators=[no_nul, MaxLengthValidator(2000)])
     github = models.CharField("GitHub handle", max_length=39, blank=True, validators=[github_handle])
     discord = models.CharField("Discord username", max_length=32, blank=True, validators=[discord_handle])
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from nexus.core.errors import NexusError
 from nexus.core.http import error_body
@@ -29,6 +30,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             error_body("request_too_large", "The request body is larger than this server accepts."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if isinstance(exc, TokenError):
+        # Raised by simplejwt serializers used outside its own views (e.g. logout).
+        exc = InvalidToken({"detail": str(exc), "code": "token_not_valid"})
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
 

@@ -33,10 +33,11 @@ class NexusSchema(strawberry.Schema):
 
 def build_schema(*, introspection: bool | None = None) -> NexusSchema:
     """The schema with its limits; every limit is checked before execution starts."""
+    depth, aliases, tokens = settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES, settings.GRAPHQL_MAX_TOKENS
     extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=depth),
+        lambda: MaxAliasesLimiter(max_alias_count=aliases),
+        lambda: MaxTokensLimiter(max_token_count=tokens),
         DjangoOptimizerExtension,
         NexusErrorExtension,
     ]

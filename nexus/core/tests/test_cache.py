@@ -1,0 +1,71 @@
+"""Versioned keys, invalidation by services, and a cache that fails open."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from nexus.core.cache import cache_bump, cache_get_or_compute, cache_key
+
+
+def counter() -> Any:
+    calls = {"n": 0}
+
+    def compute() -> int:
+        calls["n"] += 1
+        return calls["n"]
+
+    return calls, compute
+
+
+def test_value_is_computed_once_then_served_from_the_cache() -> None:
+    calls, compute = counter()
+    assert cache_get_or_compute("things", 1, compute=compute) == 1
+    assert cache_get_or_compute("things", 1, compute=compute) == 1
+    assert calls["n"] == 1
+
+
+def test_bumping_a_scope_invalidates_only_that_scope() -> None:
+    _, compute = counter()
+    cache_get_or_compute("things", 1, compute=compute)
+    cache_get_or_compute("others", 1, compute=compute)
+    cache_bump("things")
+    assert cache_get_or_compute("things", 1, compute=compute) == 3
+    assert cache_get_or_compute("others", 1, compute=compute) == 2
+
+
+def test_long_keys_are_hashed_below_memcached_limit() -> None:
+    key = cache_key("things", "x" * 500)
+    assert len(key) < 250
+    assert key.startswith("things:h:")
+
+
+@pytest.fixture
+def redis_behind_proxy(settings: Any, redis_url: str, tcp_proxy: Any) -> Any:
+    proxy = tcp_proxy(redis_url)
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{proxy.port}/15"}}
+    return proxy
+
+
+def test_redis_down_computes_and_logs_a_warning(redis_behind_proxy: Any, caplog: Any) -> None:
+    _, compute = counter()
+    assert cache_get_or_compute("things", 1, compute=compute) == 1
+    assert cache_get_or_compute("things", 1, compute=compute) == 1  # served by Redis
+
+    redis_behind_proxy.stop()
+    with caplog.at_level(logging.WARNING, logger="nexus.cache"):
+        assert cache_get_or_compute("things", 1, compute=compute) == 2
+        cache_bump("things")
+    assert any(record.name == "nexus.cache" for record in caplog.records)
+
+
+@pytest.mark.django_db
+def test_redis_down_pages_and_api_keep_serving(redis_behind_proxy: Any, owner: Any) -> None:
+    redis_behind_proxy.stop()
+    client = Client()
+    assert client.get("/api/v1/users/owner").status_code == 200  # throttles read the cache too
+    assert client.get("/u/owner/").status_code == 200
+    assert client.get("/").status_code == 200
