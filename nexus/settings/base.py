@@ -152,7 +152,7 @@ else:
     # beat on kombu's filesystem transport under var/, so no server is needed.
     _QUEUE_DIR = VAR_DIR / "celery" / "queue"
     _QUEUE_DIR.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_QUEUE_DIR),
         "data_folder_out": str(_QUEUE_DIR),
