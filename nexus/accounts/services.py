@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from nexus.accounts.errors import RegistrationInvalid
 from nexus.accounts.models import Profile, Track, User
 from nexus.accounts.permissions import require_edit_profile, require_manage_roles
-from nexus.accounts.roles import Role, user_roles_forget
+from nexus.accounts.roles import Role, role_holders_changed
 from nexus.core.errors import InvalidInput
 from nexus.core.outbox import outbox_enqueue
 
@@ -102,11 +102,11 @@ def role_grant(*, actor: Any | None, user: User, role: Role) -> None:
     require_manage_roles(actor)
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
-    user_roles_forget(user)
+    role_holders_changed()
 
 
 def role_revoke(*, actor: Any | None, user: User, role: Role) -> None:
     """Take a role away from a user; idempotent."""
     require_manage_roles(actor)
     user.groups.remove(*Group.objects.filter(name=role.value))
-    user_roles_forget(user)
+    role_holders_changed()

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from nexus.core.health import readiness
+from nexus.core.health import CHECKS, readiness
 from nexus.core.http import error_response
 
 
@@ -20,8 +20,21 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
-    """Readiness: database, cache and broker answer (503 naming what failed)."""
-    checks = readiness()
+    """Readiness: database, cache and broker answer (503 naming what failed).
+
+    `?checks=database` limits the checks: pages keep serving without Redis or RabbitMQ,
+    so a load balancer should take a replica out only when its database is gone.
+    """
+    wanted = [name for name in request.GET.get("checks", "").split(",") if name] or None
+    unknown = sorted(set(wanted or []) - set(CHECKS))
+    if unknown:
+        return error_response(
+            request,
+            code="invalid",
+            message=f"Unknown check {', '.join(unknown)}; choose from {', '.join(CHECKS)}.",
+            status=400,
+        )
+    checks = readiness(wanted)
     ready = all(state == "ok" for state in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
@@ -22,6 +23,15 @@ def graphql_error_mapped(error: GraphQLError) -> GraphQLError:
         return error
     if isinstance(original, DjangoValidationError):
         error.extensions = {"code": "invalid", "details": {"messages": list(original.messages)}}
+        return error
+    if isinstance(original, OperationalError | InterfaceError):
+        logger.error("Database unavailable: %s", original)
+        error = GraphQLError(
+            "The database is unavailable right now; please retry in a few seconds.",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "database_unavailable"},
+        )
         return error
     if original is None:
         # Parsing and validation, limits included: refused before anything executed.

@@ -84,6 +84,7 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'nexus.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the scheduler writes; IMMEDIATE takes the
         # write lock at BEGIN so concurrent writers wait instead of failing mid-transaction.
@@ -225,17 +226,23 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nexus.api.errors.exception_handler",
+    # THROTTLE_ENABLED=false leaves limits to a proxy in front (and to `make bench`).
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "nexus.api.throttles.SignedInRateThrottle",
         "rest_framework.throttling.ScopedRateThrottle",
-    ],
+    ]
+    if env.bool("THROTTLE_ENABLED", default=True)
+    else [],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="200/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many proxies in front append to X-Forwarded-For; 0 trusts only the socket's
+    # peer address, so a client cannot pick its own identity for rate limits.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -307,7 +314,10 @@ NEXUS_LOG_REQUESTS = env.bool("NEXUS_LOG_REQUESTS", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "nexus.core.request_id.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "nexus.core.request_id.RequestIdLogFilter"},
+        "cache_outage": {"()": "nexus.core.cache_log.CacheOutageLogFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -328,6 +338,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         # Our request line replaces Django's own 4xx warnings.
         "django.request": {"level": "ERROR"},
+        "nexus.cache": {"filters": ["cache_outage"]},
     },
 }
 

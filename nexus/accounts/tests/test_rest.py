@@ -134,10 +134,22 @@ def count_queries(api_client: Any, path: str, **params: Any) -> int:
 
 def test_user_list_query_count_does_not_grow_with_page_size(api_client: Any, mentor: Any) -> None:
     UserFactory.create_batch(110, roles=["mentor"])
+    assert count_queries(api_client, "/api/v1/users", page_size=5) == 2  # + who holds roles, then cached
     small = count_queries(api_client, "/api/v1/users", page_size=10)
     large = count_queries(api_client, "/api/v1/users", page_size=100)
-    assert small == large == 2  # members with profiles, then their roles
+    assert small == large == 1
+    assert all(user["roles"] == ["mentor"] for user in api_client.get("/api/v1/users").json()["results"])
 
 
 def test_profile_detail_is_one_query(api_client: Any, owner: Any) -> None:
-    assert count_queries(api_client, "/api/v1/users/owner") == 2  # member + profile, roles
+    count_queries(api_client, "/api/v1/users/owner")  # warms the role holders
+    assert count_queries(api_client, "/api/v1/users/owner") == 1  # member joined with profile
+
+
+def test_granting_a_role_shows_at_once(api_client: Any, owner: Any, admin_user: Any) -> None:
+    from nexus.accounts.roles import Role
+    from nexus.accounts.services import role_grant
+
+    assert api_client.get("/api/v1/users/owner").json()["roles"] == []
+    role_grant(actor=admin_user, user=owner, role=Role.MENTOR)
+    assert api_client.get("/api/v1/users/owner").json()["roles"] == ["mentor"]

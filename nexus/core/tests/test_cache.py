@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from nexus.core.cache import cache_bump, cache_get_or_compute, cache_key
+from nexus.core.cache_log import CacheOutageLogFilter
 
 
 def counter() -> Any:
@@ -56,10 +57,14 @@ def test_redis_down_computes_and_logs_a_warning(redis_behind_proxy: Any, caplog:
     assert cache_get_or_compute("things", 1, compute=compute) == 1  # served by Redis
 
     redis_behind_proxy.stop()
+    for log_filter in logging.getLogger("nexus.cache").filters:
+        if isinstance(log_filter, CacheOutageLogFilter):
+            log_filter.reset()  # an earlier test's outage may still be in its quiet interval
     with caplog.at_level(logging.WARNING, logger="nexus.cache"):
         assert cache_get_or_compute("things", 1, compute=compute) == 2
         cache_bump("things")
-    assert any(record.name == "nexus.cache" for record in caplog.records)
+    warnings = [record for record in caplog.records if record.name == "nexus.cache"]
+    assert [record.levelname for record in warnings] == ["WARNING"]
 
 
 @pytest.mark.django_db
@@ -69,3 +74,23 @@ def test_redis_down_pages_and_api_keep_serving(redis_behind_proxy: Any, owner: A
     assert client.get("/api/v1/users/owner").status_code == 200  # throttles read the cache too
     assert client.get("/u/owner/").status_code == 200
     assert client.get("/").status_code == 200
+
+
+def test_an_outage_logs_one_warning_per_interval_without_traceback() -> None:
+    import sys
+
+    outage = CacheOutageLogFilter(interval_seconds=60)
+    records = []
+    for _ in range(3):
+        try:
+            raise ConnectionError("Connection refused")
+        except ConnectionError:
+            record = logging.LogRecord(
+                "nexus.cache", logging.ERROR, __file__, 1, "Exception ignored", (), sys.exc_info()
+            )
+        if outage.filter(record):
+            records.append(record)
+    assert len(records) == 1
+    assert records[0].levelname == "WARNING"
+    assert records[0].getMessage() == "Cache unavailable, serving without it: ConnectionError: Connection refused"
+    assert records[0].exc_info is None

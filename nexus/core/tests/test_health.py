@@ -20,6 +20,15 @@ def test_readyz_reports_every_dependency() -> None:
 
 
 @pytest.mark.django_db
+def test_readyz_can_be_limited_to_some_checks() -> None:
+    response = Client().get("/readyz", {"checks": "database"})
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    bad = Client().get("/readyz", {"checks": "database,disk"})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["message"] == "Unknown check disk; choose from database, cache, broker."
+
+
+@pytest.mark.django_db
 def test_readyz_is_503_naming_the_cache_when_redis_is_gone(settings: Any, redis_url: str, tcp_proxy: Any) -> None:
     proxy = tcp_proxy(redis_url)
     settings.CACHES = {
@@ -33,6 +42,8 @@ def test_readyz_is_503_naming_the_cache_when_redis_is_gone(settings: Any, redis_
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["cache"] != "ok"
+    # ...while the database-only probe a load balancer uses keeps the replica in.
+    assert Client().get("/readyz", {"checks": "database"}).status_code == 200
 
 
 @pytest.mark.django_db
