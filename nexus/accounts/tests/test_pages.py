@@ -90,11 +90,12 @@ def test_invalid_profile_edit_is_400_and_changes_nothing(owner: Any) -> None:
     assert Profile.objects.get(user=owner).display_name == "Olive Owner"
 
 
-def test_home_lists_members(owner: Any, member: Any) -> None:
+def test_home_lists_members_with_their_roles(owner: Any, member: Any, mentor: Any) -> None:
     response = Client().get("/")
     assert response.status_code == 200
     assert b"Olive Owner" in response.content
     assert b"@member" in response.content
+    assert b'<span class="badge role">Mentor</span>' in response.content
 
 
 def test_unknown_profile_is_a_404_page() -> None:
