@@ -9,6 +9,7 @@ from nexus.graphql.views import graphql_view
 urlpatterns = [
     path("", include("nexus.web.urls")),
     path("", include("nexus.accounts.urls")),
+    path("", include("nexus.knowledge.urls")),
     path("api/", include("nexus.api.urls")),
     path("graphql/", graphql_view(), name="graphql"),
     path("healthz", core_views.healthz, name="healthz"),

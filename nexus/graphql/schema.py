@@ -19,9 +19,10 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from nexus.accounts.graphql import AccountsMutation, AccountsQuery
 from nexus.graphql.errors import NexusErrorExtension
+from nexus.knowledge.graphql import KnowledgeMutation, KnowledgeQuery
 
-Query = merge_types("Query", (AccountsQuery,))
-Mutation = merge_types("Mutation", (AccountsMutation,))
+Query = merge_types("Query", (AccountsQuery, KnowledgeQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, KnowledgeMutation))
 
 
 class NexusSchema(strawberry.Schema):

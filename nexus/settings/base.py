@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "strawberry_django",
     "nexus.core",
     "nexus.accounts",
+    "nexus.knowledge",
     "nexus.api",
     "nexus.graphql",
     "nexus.web",
@@ -259,6 +260,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EntryStatusEnum": "nexus.knowledge.models.EntryStatus",
+        "ProposalStatusEnum": "nexus.knowledge.models.ProposalStatus",
+    },
 }
 
 # --- GraphQL ----------------------------------------------------------------------------

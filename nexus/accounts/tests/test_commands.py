@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_cohort_loads_once() -> None:
     out = StringIO()
     call_command("nexus_demo", stdout=out)
-    assert f"{len(DEMO_PEOPLE)} created" in out.getvalue()
+    assert f"{len(DEMO_PEOPLE)} people and 7 hubs created" in out.getvalue()
     call_command("nexus_demo", stdout=out)
     assert User.objects.count() == len(DEMO_PEOPLE)
     grace = User.objects.get(username="grace")

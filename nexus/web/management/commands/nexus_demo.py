@@ -10,32 +10,68 @@ from django.db import transaction
 from nexus.accounts.models import User
 from nexus.accounts.roles import Role
 from nexus.accounts.services import profile_update, role_grant, user_register
+from nexus.knowledge.models import Entry
+from nexus.knowledge.services import entry_create, entry_update, hub_ensure, hub_update, proposal_create
 from nexus.web.demo import DEMO_COHORT, DEMO_PASSWORD, DEMO_PEOPLE
+from nexus.web.demo_entries import DEMO_ENTRIES, DEMO_PROPOSAL
 
 
 class Command(BaseCommand):
-    help = "Create the demo cohort of learners and mentors (skips people who already exist)."
+    help = "Create the demo cohort of learners and mentors with their hubs (skips what already exists)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        created = 0
-        for username, name, track, roles, github, discord, bio in DEMO_PEOPLE:
-            if User.objects.filter(username__iexact=username).exists():
-                continue
-            with transaction.atomic():
-                user = user_register(
-                    username=username,
-                    email=f"{username}@demo.nexus.invalid",
-                    password=DEMO_PASSWORD,
-                    display_name=name,
-                    track=track,
-                    cohort=DEMO_COHORT,
-                )
-                profile_update(actor=user, user=user, data={"bio": bio, "github": github, "discord": discord})
-                for role in roles:
-                    role_grant(actor=None, user=user, role=Role(role))
-            created += 1
-        total = len(DEMO_PEOPLE)
+        people = sum(self._person(*person) for person in DEMO_PEOPLE)
+        hubs = sum(self._hub(username, entries) for username, entries in DEMO_ENTRIES.items())
+        self._proposal()
         self.stdout.write(
-            f"Demo cohort: {created} created, {total - created} already there. "
+            f"Demo cohort: {people} people and {hubs} hubs created ({len(DEMO_PEOPLE)} people in all). "
             f"Log in as any of them (e.g. 'amara', mentor 'grace') with the password '{DEMO_PASSWORD}'."
         )
+
+    def _person(
+        self, username: str, name: str, track: str, roles: tuple[str, ...], github: str, discord: str, bio: str
+    ) -> bool:
+        if User.objects.filter(username__iexact=username).exists():
+            return False
+        with transaction.atomic():
+            user = user_register(
+                username=username,
+                email=f"{username}@demo.nexus.invalid",
+                password=DEMO_PASSWORD,
+                display_name=name,
+                track=track,
+                cohort=DEMO_COHORT,
+            )
+            profile_update(actor=user, user=user, data={"bio": bio, "github": github, "discord": discord})
+            for role in roles:
+                role_grant(actor=None, user=user, role=Role(role))
+        return True
+
+    def _hub(self, username: str, entries: list[tuple[str, str, dict[str, Any]]]) -> bool:
+        owner = User.objects.select_related("profile").get(username=username)
+        hub = hub_ensure(owner)
+        if hub.entries.exists():
+            return False
+        with transaction.atomic():
+            hub_update(
+                actor=owner,
+                hub=hub,
+                data={"intro": f"What I learned in the backend program, kept up to date by {owner.profile.name}."},
+            )
+            for kind, title, fields in entries:
+                fields = dict(fields)
+                revisions = fields.pop("revisions", [])
+                saved = entry_create(
+                    actor=owner, hub=hub, data={"kind": kind, "title": title, "status": "published", **fields}
+                )
+                for number, body in enumerate(revisions, start=1):
+                    entry_update(actor=owner, entry=saved.entry, data={"body": body}, base_version=number)
+        return True
+
+    def _proposal(self) -> None:
+        proposer, owner, title, body, message = DEMO_PROPOSAL
+        entry = Entry.objects.select_related("hub").get(hub__owner__username=owner, title=title)
+        author = User.objects.get(username=proposer)
+        if entry.proposals.exists():
+            return
+        proposal_create(actor=author, entry=entry, data={"body": body}, base_version=entry.version, message=message)

@@ -1,0 +1,640 @@
+"""REST face of the knowledge core: hubs, entries, revisions, proposals, vocabulary."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.filters import OrderingFilter
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from nexus.api.pagination import NexusCursorPagination
+from nexus.api.serializers import ErrorOutput, InputSerializer
+from nexus.core.errors import InvalidInput
+from nexus.knowledge.diffing import diff_side_by_side, diff_unified
+from nexus.knowledge.filters import EntryFilter
+from nexus.knowledge.models import (
+    CONTENT_FIELDS,
+    EditProposal,
+    Entry,
+    EntryKind,
+    EntryStatus,
+    ProposalStatus,
+    Revision,
+    Visibility,
+)
+from nexus.knowledge.selectors import (
+    entry_get_for_user,
+    entry_list_visible_to,
+    hub_get_for_user,
+    hub_list_visible_to,
+    proposal_get_for_user,
+    proposal_list_visible_to,
+    revision_get,
+    revision_list,
+    tag_list,
+    technology_list,
+    topic_list,
+)
+from nexus.knowledge.services import (
+    REVIEW_DECISIONS,
+    EntrySaved,
+    entry_create,
+    entry_delete,
+    entry_reverify,
+    entry_set_status,
+    entry_update,
+    hub_ensure,
+    hub_update,
+    proposal_comment,
+    proposal_create,
+    proposal_merge,
+    proposal_review,
+    revision_restore,
+)
+
+ERRORS = {code: OpenApiResponse(ErrorOutput) for code in (400, 401, 403, 404, 409)}
+
+
+# --- Output -------------------------------------------------------------------------------
+
+
+class AuthorOutput(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField(source="profile.name")
+
+
+class VocabularyOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TechnologyOutput(VocabularyOutput):
+    aliases = serializers.ListField(child=serializers.CharField())
+
+
+class TopicOutput(VocabularyOutput):
+    description = serializers.CharField()
+
+
+class HubOutput(serializers.Serializer):
+    owner = AuthorOutput()
+    title = serializers.CharField()
+    intro = serializers.CharField()
+    intro_html = serializers.CharField()
+    cohort = serializers.CharField()
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
+
+
+class EntryOutput(serializers.Serializer):
+    """An entry in a list: everything but the body."""
+
+    id = serializers.IntegerField()
+    hub = serializers.CharField(source="hub.owner.username")
+    author = AuthorOutput(source="hub.owner")
+    kind = serializers.ChoiceField(choices=EntryKind.choices)
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    summary = serializers.CharField()
+    status = serializers.ChoiceField(choices=EntryStatus.choices)
+    week = serializers.IntegerField(allow_null=True)
+    project = serializers.CharField()
+    verified_with = serializers.CharField()
+    review_by = serializers.DateField(allow_null=True)
+    is_stale = serializers.BooleanField()
+    version = serializers.IntegerField(help_text="The current revision number: send it back as base_revision.")
+    published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    topics = VocabularyOutput(many=True)
+    technologies = VocabularyOutput(many=True)
+    tags = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_tags(self, entry: Entry) -> list[str]:
+        return [tag.name for tag in entry.tags.all()]
+
+    def get_url(self, entry: Entry) -> str:
+        return f"/h/{entry.hub.owner.username}/{entry.slug}/"
+
+
+class EntryDetailOutput(EntryOutput):
+    """An entry with its Markdown, the stored sanitised HTML and its table of contents."""
+
+    body = serializers.CharField()
+    problem = serializers.CharField()
+    solution = serializers.CharField()
+    outcome = serializers.CharField()
+    html = serializers.CharField()
+    toc = serializers.ListField(child=serializers.DictField())
+
+
+class WarningOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+
+
+class EntrySavedOutput(serializers.Serializer):
+    entry = EntryDetailOutput()
+    revision = serializers.IntegerField(source="revision.number", allow_null=True)
+    merged = serializers.BooleanField(help_text="True when your stale write was merged with newer changes.")
+    warnings = WarningOutput(many=True)
+
+
+class RevisionOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    author = serializers.CharField(source="author.username", allow_null=True, default=None)
+    message = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class RevisionDetailOutput(RevisionOutput):
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    body = serializers.CharField()
+    problem = serializers.CharField()
+    solution = serializers.CharField()
+    outcome = serializers.CharField()
+
+
+class DiffRowOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    old_number = serializers.IntegerField(allow_null=True)
+    new_number = serializers.IntegerField(allow_null=True)
+    old_html = serializers.CharField()
+    new_html = serializers.CharField()
+
+
+class FieldDiffOutput(serializers.Serializer):
+    field = serializers.CharField()
+    unified = serializers.CharField()
+    rows = DiffRowOutput(many=True)
+
+
+class ProposalOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    entry = serializers.IntegerField(source="entry_id")
+    author = AuthorOutput()
+    base_revision = serializers.IntegerField(source="base_revision.number")
+    message = serializers.CharField()
+    status = serializers.ChoiceField(choices=ProposalStatus.choices)
+    created_at = serializers.DateTimeField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    body = serializers.CharField()
+    problem = serializers.CharField()
+    solution = serializers.CharField()
+    outcome = serializers.CharField()
+
+
+class ProposalCommentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.username")
+    body = serializers.CharField()
+    html = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+def field_diffs(old: dict[str, str], new: dict[str, str], old_label: str, new_label: str) -> list[dict[str, Any]]:
+    """The changed content fields between two versions, each as unified and side-by-side diffs."""
+    return [
+        {
+            "field": name,
+            "unified": diff_unified(
+                old[name], new[name], old_label=f"{old_label}/{name}", new_label=f"{new_label}/{name}"
+            ),
+            "rows": diff_side_by_side(old[name], new[name]),
+        }
+        for name in CONTENT_FIELDS
+        if old[name] != new[name]
+    ]
+
+
+# --- Input --------------------------------------------------------------------------------
+
+
+class EntryFieldsInput(InputSerializer):
+    kind = serializers.ChoiceField(choices=EntryKind.choices)
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    problem = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    solution = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    outcome = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    status = serializers.ChoiceField(choices=EntryStatus.choices, required=False)
+    week = serializers.IntegerField(min_value=1, max_value=52, required=False, allow_null=True)
+    project = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    verified_with = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    review_by = serializers.DateField(required=False, allow_null=True)
+    topics = serializers.ListField(child=serializers.SlugField(), required=False, max_length=20)
+    technologies = serializers.ListField(child=serializers.SlugField(), required=False, max_length=20)
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
+    message = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="Revision message")
+
+
+class EntryUpdateInput(EntryFieldsInput):
+    base_revision = serializers.IntegerField(
+        min_value=1, required=False, help_text="The revision you edited; or send it as If-Match: the entry's ETag."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class ReverifyInput(InputSerializer):
+    review_by = serializers.DateField(allow_null=True)
+    verified_with = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class HubUpdateInput(InputSerializer):
+    title = serializers.CharField(max_length=120, required=False)
+    intro = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    cohort = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+
+
+class ProposalInput(InputSerializer):
+    entry = serializers.IntegerField(min_value=1)
+    base_revision = serializers.IntegerField(min_value=1)
+    message = serializers.CharField(max_length=500)
+    title = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    problem = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    solution = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    outcome = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class CommentInput(InputSerializer):
+    body = serializers.CharField(max_length=20_000, trim_whitespace=False)
+
+
+class ReviewInput(InputSerializer):
+    decision = serializers.ChoiceField(choices=sorted(REVIEW_DECISIONS))
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+
+# --- ETags --------------------------------------------------------------------------------
+
+_ETAG = re.compile(r'^(?:W/)?"e(?P<id>\d+)-r(?P<version>\d+)-(?P<stamp>\d+)"$')
+
+
+def entry_etag(entry: Entry) -> str:
+    return f'"e{entry.pk}-r{entry.version}-{int(entry.updated_at.timestamp() * 1000)}"'
+
+
+def base_revision_from(request: Request, data: dict[str, Any], entry: Entry) -> int:
+    """The revision a write is based on: the base_revision field, or the If-Match ETag."""
+    if data.get("base_revision") is not None:
+        return int(data["base_revision"])
+    header = request.headers.get("If-Match", "")
+    match = _ETAG.match(header.strip())
+    if match and int(match["id"]) == entry.pk:
+        return int(match["version"])
+    raise InvalidInput(
+        "Say which revision you edited: send base_revision, or If-Match with the entry's ETag.",
+        details={"base_revision": ["Required (or an If-Match header)."]},
+    )
+
+
+def saved_response(saved: EntrySaved, status_code: int = 200) -> Response:
+    body = EntrySavedOutput(
+        {"entry": saved.entry, "revision": saved.revision, "merged": saved.merged, "warnings": saved.warnings}
+    ).data
+    return Response(body, status=status_code, headers={"ETag": entry_etag(saved.entry)})
+
+
+# --- Views --------------------------------------------------------------------------------
+
+
+class EntryListApi(ListAPIView):
+    """Entries you may see, newest first; filter by kind, status, week, topic, technology,
+    tag and author. POST writes a new entry in your hub."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = EntryOutput
+    filterset_class = EntryFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["created_at", "updated_at", "published_at"]
+
+    def get_queryset(self) -> QuerySet[Entry]:
+        return entry_list_visible_to(self.request.user)
+
+    @extend_schema(
+        operation_id="entries_create",
+        request=EntryFieldsInput,
+        responses={201: EntrySavedOutput, 400: ERRORS[400], 401: ERRORS[401]},
+    )
+    def post(self, request: Request) -> Response:
+        data = EntryFieldsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        message = fields.pop("message", "")
+        saved = entry_create(actor=request.user, hub=hub_ensure(request.user), data=fields, message=message)
+        return saved_response(saved, status.HTTP_201_CREATED)
+
+
+class EntryDetailApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(operation_id="entries_retrieve", responses={200: EntryDetailOutput, 304: None, 404: ERRORS[404]})
+    def get(self, request: Request, entry_id: int) -> Response:
+        entry = entry_get_for_user(request.user, entry_id)
+        etag = entry_etag(entry)
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(EntryDetailOutput(entry).data, headers={"ETag": etag})
+
+    @extend_schema(
+        operation_id="entries_update",
+        request=EntryUpdateInput,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+        responses={200: EntrySavedOutput, **{c: ERRORS[c] for c in (400, 401, 403, 404, 409)}},
+        summary="Change an entry (stale writes are merged, or refused with 409 when they overlap)",
+    )
+    def patch(self, request: Request, entry_id: int) -> Response:
+        entry = entry_get_for_user(request.user, entry_id)
+        data = EntryUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        base = base_revision_from(request, fields, entry)
+        fields.pop("base_revision", None)
+        message = fields.pop("message", "")
+        saved = entry_update(actor=request.user, entry=entry, data=fields, base_version=base, message=message)
+        return saved_response(saved)
+
+    @extend_schema(operation_id="entries_destroy", responses={204: None, 403: ERRORS[403], 404: ERRORS[404]})
+    def delete(self, request: Request, entry_id: int) -> Response:
+        entry_delete(actor=request.user, entry=entry_get_for_user(request.user, entry_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EntryStatusApi(APIView):
+    permission_classes = [IsAuthenticated]
+    target_status = EntryStatus.PUBLISHED
+
+    @extend_schema(request=None, responses={200: EntryDetailOutput, 403: ERRORS[403], 404: ERRORS[404]})
+    def post(self, request: Request, entry_id: int) -> Response:
+        entry = entry_get_for_user(request.user, entry_id)
+        entry = entry_set_status(actor=request.user, entry=entry, status=self.target_status)
+        return Response(EntryDetailOutput(entry).data, headers={"ETag": entry_etag(entry)})
+
+
+class EntryPublishApi(EntryStatusApi):
+    target_status = EntryStatus.PUBLISHED
+
+
+class EntryUnpublishApi(EntryStatusApi):
+    target_status = EntryStatus.DRAFT
+
+
+class EntryReverifyApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ReverifyInput, responses={200: EntryDetailOutput, 400: ERRORS[400], 403: ERRORS[403]})
+    def post(self, request: Request, entry_id: int) -> Response:
+        entry = entry_get_for_user(request.user, entry_id)
+        data = ReverifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = entry_reverify(actor=request.user, entry=entry, **data.validated_data)
+        return Response(EntryDetailOutput(entry).data)
+
+
+class RevisionPagination(NexusCursorPagination):
+    ordering = "-number"
+
+
+class RevisionListApi(ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = RevisionOutput
+    pagination_class = RevisionPagination
+
+    def get_queryset(self) -> QuerySet[Revision]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspects the view without a request
+            return Revision.objects.none()
+        return revision_list(entry_get_for_user(self.request.user, self.kwargs["entry_id"]))
+
+
+class RevisionDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: RevisionDetailOutput, 404: ERRORS[404]})
+    def get(self, request: Request, entry_id: int, number: int) -> Response:
+        entry = entry_get_for_user(request.user, entry_id)
+        return Response(RevisionDetailOutput(revision_get(entry, number)).data)
+
+
+class RevisionRestoreApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: EntrySavedOutput, 403: ERRORS[403], 404: ERRORS[404]})
+    def post(self, request: Request, entry_id: int, number: int) -> Response:
+        entry = entry_get_for_user(request.user, entry_id)
+        return saved_response(revision_restore(actor=request.user, entry=entry, number=number))
+
+
+class RevisionDiffApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", int, required=True, description="Older revision number"),
+            OpenApiParameter("to", int, required=True, description="Newer revision number"),
+        ],
+        responses={200: FieldDiffOutput(many=True), 400: ERRORS[400], 404: ERRORS[404]},
+        summary="What changed between two revisions, field by field",
+    )
+    def get(self, request: Request, entry_id: int) -> Response:
+        entry = entry_get_for_user(request.user, entry_id)
+        numbers = {}
+        for name in ("from", "to"):
+            value = request.query_params.get(name, "")
+            if not value.isdigit():
+                raise InvalidInput(details={name: ["A revision number is required."]})
+            numbers[name] = int(value)
+        old, new = revision_get(entry, numbers["from"]), revision_get(entry, numbers["to"])
+        diffs = field_diffs(old.content(), new.content(), f"r{old.number}", f"r{new.number}")
+        return Response(FieldDiffOutput(diffs, many=True).data)
+
+
+class HubListApi(ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = HubOutput
+
+    def get_queryset(self) -> Any:
+        return hub_list_visible_to(self.request.user)
+
+
+class HubDetailApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses={200: HubOutput, 404: ERRORS[404]})
+    def get(self, request: Request, username: str) -> Response:
+        return Response(HubOutput(hub_get_for_user(request.user, username)).data)
+
+    @extend_schema(request=HubUpdateInput, responses={200: HubOutput, 400: ERRORS[400], 403: ERRORS[403]})
+    def patch(self, request: Request, username: str) -> Response:
+        hub = hub_get_for_user(request.user, username)
+        data = HubUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(HubOutput(hub_update(actor=request.user, hub=hub, data=dict(data.validated_data))).data)
+
+
+class ProposalListApi(ListAPIView):
+    """Proposals you made or may review. POST suggests an edit to someone else's entry."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProposalOutput
+    filterset_fields = ["status", "entry"]
+
+    def get_queryset(self) -> QuerySet[EditProposal]:
+        return proposal_list_visible_to(self.request.user)
+
+    @extend_schema(
+        operation_id="proposals_create",
+        request=ProposalInput,
+        responses={201: ProposalOutput, 400: ERRORS[400], 404: ERRORS[404]},
+    )
+    def post(self, request: Request) -> Response:
+        data = ProposalInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        entry = entry_get_for_user(request.user, fields.pop("entry"))
+        proposal = proposal_create(
+            actor=request.user,
+            entry=entry,
+            base_version=fields.pop("base_revision"),
+            message=fields.pop("message"),
+            data=fields,
+        )
+        return Response(ProposalOutput(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ProposalOutput, 404: ERRORS[404]})
+    def get(self, request: Request, proposal_id: int) -> Response:
+        return Response(ProposalOutput(proposal_get_for_user(request.user, proposal_id)).data)
+
+
+class ProposalDiffApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: FieldDiffOutput(many=True), 404: ERRORS[404]}, summary="The change it proposes")
+    def get(self, request: Request, proposal_id: int) -> Response:
+        proposal = proposal_get_for_user(request.user, proposal_id)
+        base = proposal.base_revision
+        diffs = field_diffs(base.content(), proposal.content(), f"r{base.number}", f"proposal-{proposal.pk}")
+        return Response(FieldDiffOutput(diffs, many=True).data)
+
+
+class ProposalCommentsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ProposalCommentOutput(many=True), 404: ERRORS[404]})
+    def get(self, request: Request, proposal_id: int) -> Response:
+        proposal = proposal_get_for_user(request.user, proposal_id)
+        comments = proposal.comments.select_related("author")
+        return Response(ProposalCommentOutput(comments, many=True).data)
+
+    @extend_schema(request=CommentInput, responses={201: ProposalCommentOutput, 400: ERRORS[400]})
+    def post(self, request: Request, proposal_id: int) -> Response:
+        proposal = proposal_get_for_user(request.user, proposal_id)
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = proposal_comment(actor=request.user, proposal=proposal, body=data.validated_data["body"])
+        return Response(ProposalCommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalReviewApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ReviewInput, responses={200: ProposalOutput, 400: ERRORS[400], 403: ERRORS[403]})
+    def post(self, request: Request, proposal_id: int) -> Response:
+        proposal = proposal_get_for_user(request.user, proposal_id)
+        data = ReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = proposal_review(actor=request.user, proposal=proposal, **data.validated_data)
+        return Response(ProposalOutput(proposal).data)
+
+
+class ProposalMergeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={200: EntrySavedOutput, 400: ERRORS[400], 403: ERRORS[403], 409: ERRORS[409]},
+        summary="Merge a proposal into its entry as a new revision",
+    )
+    def post(self, request: Request, proposal_id: int) -> Response:
+        proposal = proposal_get_for_user(request.user, proposal_id)
+        return saved_response(proposal_merge(actor=request.user, proposal=proposal))
+
+
+class TopicListApi(ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = TopicOutput
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return topic_list()
+
+
+class TechnologyListApi(ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = TechnologyOutput
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return technology_list()
+
+
+class TagListApi(ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = serializers.Serializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return tag_list()
+
+    @extend_schema(responses={200: serializers.ListSerializer(child=serializers.CharField())})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response([tag.name for tag in self.get_queryset()])
+
+
+api_urlpatterns = [
+    path("hubs", HubListApi.as_view(), name="hub-list"),
+    path("hubs/<str:username>", HubDetailApi.as_view(), name="hub-detail"),
+    path("entries", EntryListApi.as_view(), name="entry-list"),
+    path("entries/<int:entry_id>", EntryDetailApi.as_view(), name="entry-detail"),
+    path("entries/<int:entry_id>/publish", EntryPublishApi.as_view(), name="entry-publish"),
+    path("entries/<int:entry_id>/unpublish", EntryUnpublishApi.as_view(), name="entry-unpublish"),
+    path("entries/<int:entry_id>/reverify", EntryReverifyApi.as_view(), name="entry-reverify"),
+    path("entries/<int:entry_id>/revisions", RevisionListApi.as_view(), name="revision-list"),
+    path("entries/<int:entry_id>/revisions/<int:number>", RevisionDetailApi.as_view(), name="revision-detail"),
+    path(
+        "entries/<int:entry_id>/revisions/<int:number>/restore", RevisionRestoreApi.as_view(), name="revision-restore"
+    ),
+    path("entries/<int:entry_id>/diff", RevisionDiffApi.as_view(), name="revision-diff"),
+    path("proposals", ProposalListApi.as_view(), name="proposal-list"),
+    path("proposals/<int:proposal_id>", ProposalDetailApi.as_view(), name="proposal-detail"),
+    path("proposals/<int:proposal_id>/diff", ProposalDiffApi.as_view(), name="proposal-diff"),
+    path("proposals/<int:proposal_id>/comments", ProposalCommentsApi.as_view(), name="proposal-comments"),
+    path("proposals/<int:proposal_id>/review", ProposalReviewApi.as_view(), name="proposal-review"),
+    path("proposals/<int:proposal_id>/merge", ProposalMergeApi.as_view(), name="proposal-merge"),
+    path("topics", TopicListApi.as_view(), name="topic-list"),
+    path("technologies", TechnologyListApi.as_view(), name="technology-list"),
+    path("tags", TagListApi.as_view(), name="tag-list"),
+]

@@ -1,0 +1,165 @@
+"""Reads of hubs, entries, revisions and proposals: each returns only what the viewer may
+see, with a query shape whose cost does not grow with the number of rows returned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+
+from nexus.accounts.roles import Role, user_has_role
+from nexus.knowledge.errors import (
+    EntryNotFound,
+    HubNotFound,
+    ProposalNotFound,
+    RevisionNotFound,
+    TechnologyNotFound,
+    TopicNotFound,
+)
+from nexus.knowledge.models import (
+    EditProposal,
+    Entry,
+    EntryStatus,
+    Hub,
+    Revision,
+    Tag,
+    Technology,
+    Topic,
+    Visibility,
+)
+from nexus.knowledge.permissions import can_view_entry, can_view_hub, can_view_proposal
+
+
+def _visible_hubs_q(user: Any, prefix: str = "") -> Q:
+    """The condition on Hub (under `prefix`) matching hubs the user may see."""
+    if user.is_authenticated and user_has_role(user, Role.ADMIN):
+        return Q()
+    public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
+    if not user.is_authenticated:
+        return public
+    return public | Q(**{f"{prefix}visibility": Visibility.COHORT}) | Q(**{f"{prefix}owner": user})
+
+
+def hub_list_visible_to(user: Any) -> QuerySet[Hub]:
+    """Hubs the user may see, with their owner and profile, newest first."""
+    return Hub.objects.filter(_visible_hubs_q(user)).select_related("owner__profile").order_by("-id")
+
+
+def hub_get_for_user(user: Any, username: str) -> Hub:
+    """The hub of `username`, or HubNotFound when it does not exist or may not be seen."""
+    hub = (
+        Hub.objects.select_related("owner__profile")
+        .alias(owner_username=Lower("owner__username"))
+        .filter(owner_username=username.lower(), owner__is_active=True)
+        .first()
+    )
+    if hub is None or not can_view_hub(user, hub):
+        raise HubNotFound(f"{username!r} has no hub you can see.")
+    return hub
+
+
+def entry_list_visible_to(user: Any) -> QuerySet[Entry]:
+    """Entries the user may see (published in visible hubs, plus their own drafts), with
+    hub, author and vocabulary loaded in a fixed number of queries, newest first."""
+    visible = Q(status=EntryStatus.PUBLISHED) & _visible_hubs_q(user, "hub__")
+    if user.is_authenticated:
+        visible |= Q(hub__owner=user)
+        if user_has_role(user, Role.ADMIN):
+            visible = Q()
+    return (
+        Entry.objects.filter(visible)
+        .select_related("hub__owner__profile")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("id", "name", "slug")),
+            Prefetch("technologies", queryset=Technology.objects.only("id", "name", "slug")),
+            Prefetch("tags", queryset=Tag.objects.only("id", "name")),
+        )
+        .defer("body", "problem", "solution", "outcome", "html")
+        .order_by("-id")
+    )
+
+
+def _entry_detail_queryset() -> QuerySet[Entry]:
+    return Entry.objects.select_related("hub__owner__profile").prefetch_related("topics", "technologies", "tags")
+
+
+def entry_get_for_user(user: Any, entry_id: int) -> Entry:
+    """One entry with everything its page shows, or EntryNotFound (drafts of others too)."""
+    entry = _entry_detail_queryset().filter(pk=entry_id).first()
+    if entry is None or not can_view_entry(user, entry):
+        raise EntryNotFound()
+    return entry
+
+
+def entry_get_by_slug(user: Any, username: str, slug: str) -> Entry:
+    hub = hub_get_for_user(user, username)
+    entry = _entry_detail_queryset().filter(hub=hub, slug=slug).first()
+    if entry is None or not can_view_entry(user, entry):
+        raise EntryNotFound()
+    return entry
+
+
+def revision_list(entry: Entry) -> QuerySet[Revision]:
+    """The entry's revisions, newest first (the caller already may see the entry)."""
+    return entry.revisions.select_related("author__profile").defer("body", "problem", "solution", "outcome")
+
+
+def revision_get(entry: Entry, number: int) -> Revision:
+    revision = entry.revisions.select_related("author").filter(number=number).first()
+    if revision is None:
+        raise RevisionNotFound(f"Entry {entry.pk} has no revision {number}.")
+    return revision
+
+
+def proposal_list_visible_to(user: Any) -> QuerySet[EditProposal]:
+    """Proposals the user may see: their own, and those they may review."""
+    if not user.is_authenticated:
+        return EditProposal.objects.none()
+    proposals = EditProposal.objects.select_related(
+        "entry__hub__owner__profile", "author__profile", "base_revision"
+    ).order_by("-id")
+    if user_has_role(user, Role.ADMIN):
+        return proposals
+    published_visible = Q(entry__status=EntryStatus.PUBLISHED) & _visible_hubs_q(user, "entry__hub__")
+    mine = Q(author=user) | Q(entry__hub__owner=user)
+    if user_has_role(user, Role.MENTOR):
+        return proposals.filter(mine | published_visible)
+    return proposals.filter(mine & (published_visible | Q(entry__hub__owner=user)))
+
+
+def proposal_get_for_user(user: Any, proposal_id: int) -> EditProposal:
+    proposal = (
+        EditProposal.objects.select_related("entry__hub__owner__profile", "author__profile", "base_revision")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None or not can_view_proposal(user, proposal):
+        raise ProposalNotFound()
+    return proposal
+
+
+def topic_list() -> QuerySet[Topic]:
+    return Topic.objects.order_by("name")
+
+
+def topic_get(slug: str) -> Topic:
+    topic = Topic.objects.filter(slug=slug).first()
+    if topic is None:
+        raise TopicNotFound(f"No topic is called {slug!r}.")
+    return topic
+
+
+def technology_list() -> QuerySet[Technology]:
+    return Technology.objects.order_by("name")
+
+
+def technology_get(slug: str) -> Technology:
+    technology = Technology.objects.filter(slug=slug).first()
+    if technology is None:
+        raise TechnologyNotFound(f"No technology is called {slug!r}.")
+    return technology
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.order_by("name")

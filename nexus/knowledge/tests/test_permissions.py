@@ -1,0 +1,98 @@
+"""The permission matrix, at the service and selector level."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from nexus.core.errors import PermissionDenied
+from nexus.knowledge.errors import EntryNotFound, HubNotFound
+from nexus.knowledge.models import Visibility
+from nexus.knowledge.selectors import entry_get_for_user, entry_list_visible_to, hub_get_for_user
+from nexus.knowledge.services import entry_delete, entry_update, hub_ensure, hub_update
+from nexus.knowledge.tests.factories import make_entry
+
+pytestmark = pytest.mark.django_db
+
+CAST = ["anonymous", "owner", "member", "mentor", "admin_user"]
+
+
+@pytest.fixture
+def who(request: Any, owner: Any, member: Any, mentor: Any, admin_user: Any) -> Any:
+    def get(name: str) -> Any:
+        return AnonymousUser() if name == "anonymous" else request.getfixturevalue(name)
+
+    return get
+
+
+@pytest.mark.parametrize(
+    ("viewer", "sees_published", "sees_draft"),
+    [
+        ("anonymous", True, False),
+        ("owner", True, True),
+        ("member", True, False),
+        ("mentor", True, False),
+        ("admin_user", True, True),
+    ],
+)
+def test_who_sees_what(who: Any, owner: Any, viewer: str, sees_published: bool, sees_draft: bool) -> None:
+    published = make_entry(owner, title="Out")
+    draft = make_entry(owner, title="Not yet", status="draft")
+    user = who(viewer)
+    visible = set(entry_list_visible_to(user).values_list("title", flat=True))
+    assert ("Out" in visible, "Not yet" in visible) == (sees_published, sees_draft)
+    if not sees_draft:
+        with pytest.raises(EntryNotFound):  # a draft is "not found", never "forbidden"
+            entry_get_for_user(user, draft.pk)
+    assert entry_get_for_user(user, published.pk) == published
+
+
+@pytest.mark.parametrize(
+    ("actor", "may_edit", "may_delete"),
+    [("owner", True, True), ("member", False, False), ("mentor", True, False), ("admin_user", True, True)],
+)
+def test_who_edits_and_deletes(who: Any, owner: Any, actor: str, may_edit: bool, may_delete: bool) -> None:
+    entry = make_entry(owner, body="before\n")
+    user = who(actor)
+    if may_edit:
+        entry_update(actor=user, entry=entry, data={"body": "after\n"}, base_version=1)
+    else:
+        with pytest.raises(PermissionDenied):
+            entry_update(actor=user, entry=entry, data={"body": "after\n"}, base_version=1)
+    entry.refresh_from_db()
+    assert (entry.body == "after\n") == may_edit
+    if may_delete:
+        entry_delete(actor=user, entry=entry)
+    else:
+        with pytest.raises(PermissionDenied):
+            entry_delete(actor=user, entry=entry)
+    assert type(entry).objects.filter(pk=entry.pk).exists() != may_delete
+
+
+def test_anonymous_cannot_edit(owner: Any) -> None:
+    entry = make_entry(owner)
+    with pytest.raises(PermissionDenied):
+        entry_update(actor=AnonymousUser(), entry=entry, data={"body": "x"}, base_version=1)
+
+
+@pytest.mark.parametrize(
+    ("visibility", "anonymous_sees", "member_sees"),
+    [(Visibility.PUBLIC, True, True), (Visibility.COHORT, False, True), (Visibility.PRIVATE, False, False)],
+)
+def test_hub_visibility(owner: Any, member: Any, visibility: str, anonymous_sees: bool, member_sees: bool) -> None:
+    entry = make_entry(owner)
+    hub_update(actor=owner, hub=hub_ensure(owner), data={"visibility": visibility})
+    for user, sees in ((AnonymousUser(), anonymous_sees), (member, member_sees)):
+        assert entry_list_visible_to(user).filter(pk=entry.pk).exists() == sees
+        if not sees:
+            with pytest.raises(HubNotFound):
+                hub_get_for_user(user, "owner")
+    assert entry_list_visible_to(owner).filter(pk=entry.pk).exists()
+
+
+def test_only_the_owner_changes_the_hub(owner: Any, mentor: Any) -> None:
+    with pytest.raises(PermissionDenied):
+        hub_update(actor=mentor, hub=hub_ensure(owner), data={"title": "Taken over"})
+    assert hub_ensure(owner).title == "Olive Owner's Project Nexus"

@@ -1,0 +1,253 @@
+"""The knowledge REST API through HTTP: entries, ETags, concurrent edits, revisions,
+proposals, vocabulary, bad input, and query counts that do not grow with page size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import bearer
+from nexus.knowledge.tests.factories import make_entry
+
+pytestmark = pytest.mark.django_db
+
+DOC = "## Setup\n\nInstall Redis.\n\n## Usage\n\nCall cache.get.\n"
+
+
+def create(api_client: Any, user: Any, **fields: Any) -> Any:
+    body = {"kind": "concept", "title": "Caching", "body": DOC, "status": "published", **fields}
+    return api_client.post("/api/v1/entries", body, format="json", **bearer(user))
+
+
+def test_create_returns_the_entry_its_revision_and_warnings(api_client: Any, owner: Any) -> None:
+    response = create(api_client, owner, topics=["caching"], tags=["redis"], body="```\nx\n```\n")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["revision"] == 1
+    assert body["merged"] is False
+    assert [w["code"] for w in body["warnings"]] == ["code_without_language"]
+    entry = body["entry"]
+    assert (entry["hub"], entry["kind"], entry["slug"], entry["version"]) == ("owner", "concept", "caching", 1)
+    assert entry["topics"] == [{"slug": "caching", "name": "Caching"}]
+    assert entry["tags"] == ["redis"]
+    assert entry["url"] == "/h/owner/caching/"
+    assert response["ETag"].startswith(f'"e{entry["id"]}-r1-')
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"kind": "recipe"}, "kind"),
+        ({"title": "x" * 201}, "title"),
+        ({"week": -1}, "week"),
+        ({"week": 10**9}, "week"),
+        ({"topics": ["knitting"]}, "topics"),
+        ({"title": "nul\u0000byte"}, "title"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_entries_are_400_and_nothing_is_written(api_client: Any, owner: Any, fields: dict, field: str) -> None:
+    response = create(api_client, owner, **fields)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["details"]
+    assert api_client.get("/api/v1/entries", **bearer(owner)).json()["results"] == []
+
+
+def test_oversized_body_is_400_with_its_own_code(api_client: Any, owner: Any) -> None:
+    response = create(api_client, owner, body="word " * 60_000)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "markdown_too_large"
+
+
+def test_anonymous_cannot_write(api_client: Any) -> None:
+    response = api_client.post("/api/v1/entries", {"kind": "note", "title": "Hi"}, format="json")
+    assert response.status_code == 401
+
+
+def test_detail_has_markdown_html_toc_and_an_etag(api_client: Any, owner: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    response = api_client.get(f"/api/v1/entries/{entry.pk}")
+    assert response.status_code == 200
+    assert response.json()["body"] == DOC
+    assert '<h2 id="setup">Setup</h2>' in response.json()["html"]
+    assert [item["anchor"] for item in response.json()["toc"]] == ["setup", "usage"]
+    again = api_client.get(f"/api/v1/entries/{entry.pk}", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_drafts_of_others_are_404(api_client: Any, owner: Any, member: Any) -> None:
+    draft = make_entry(owner, status="draft")
+    response = api_client.get(f"/api/v1/entries/{draft.pk}", **bearer(member))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "entry_not_found"
+    assert api_client.get(f"/api/v1/entries/{draft.pk}", **bearer(owner)).status_code == 200
+
+
+def test_patch_with_if_match(api_client: Any, owner: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    etag = api_client.get(f"/api/v1/entries/{entry.pk}")["ETag"]
+    response = api_client.patch(
+        f"/api/v1/entries/{entry.pk}", {"body": DOC + "More.\n"}, format="json", HTTP_IF_MATCH=etag, **bearer(owner)
+    )
+    assert response.status_code == 200
+    assert (response.json()["revision"], response.json()["entry"]["version"]) == (2, 2)
+
+
+def test_patch_without_a_base_revision_is_400(api_client: Any, owner: Any) -> None:
+    entry = make_entry(owner)
+    response = api_client.patch(f"/api/v1/entries/{entry.pk}", {"body": "x"}, format="json", **bearer(owner))
+    assert response.status_code == 400
+    assert list(response.json()["error"]["details"]) == ["base_revision"]
+
+
+def test_stale_overlapping_patch_is_409_with_the_current_revision(api_client: Any, owner: Any, mentor: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    url = f"/api/v1/entries/{entry.pk}"
+    first = {"body": DOC.replace("Install Redis.", "Install Redis 7."), "base_revision": 1}
+    assert api_client.patch(url, first, format="json", **bearer(mentor)).status_code == 200
+    second = {"body": DOC.replace("Install Redis.", "Use Memcached."), "base_revision": 1}
+    response = api_client.patch(url, second, format="json", **bearer(owner))
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "entry_conflict"
+    assert error["details"]["current_revision"] == 2
+    assert error["details"]["conflicts"]["body"][0]["yours"] == "Use Memcached.\n"
+
+
+def test_stale_patch_elsewhere_is_merged(api_client: Any, owner: Any, mentor: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    url = f"/api/v1/entries/{entry.pk}"
+    api_client.patch(
+        url,
+        {"body": DOC.replace("Install Redis.", "Install Redis 7."), "base_revision": 1},
+        format="json",
+        **bearer(mentor),
+    )
+    response = api_client.patch(
+        url, {"body": DOC.replace("cache.get", "cache.get_many"), "base_revision": 1}, format="json", **bearer(owner)
+    )
+    assert response.status_code == 200
+    assert response.json()["merged"] is True
+    assert "Install Redis 7." in response.json()["entry"]["body"]
+    assert "cache.get_many" in response.json()["entry"]["body"]
+
+
+def test_member_cannot_patch_and_gets_403(api_client: Any, owner: Any, member: Any) -> None:
+    entry = make_entry(owner)
+    response = api_client.patch(
+        f"/api/v1/entries/{entry.pk}", {"body": "x", "base_revision": 1}, format="json", **bearer(member)
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_revisions_diff_and_restore(api_client: Any, owner: Any) -> None:
+    entry = make_entry(owner, body="one\n")
+    url = f"/api/v1/entries/{entry.pk}"
+    api_client.patch(url, {"body": "two\n", "base_revision": 1, "message": "Second"}, format="json", **bearer(owner))
+    revisions = api_client.get(f"{url}/revisions").json()["results"]
+    assert [(r["number"], r["message"], r["author"]) for r in revisions] == [
+        (2, "Second", "owner"),
+        (1, "Created", "owner"),
+    ]
+    assert api_client.get(f"{url}/revisions/1").json()["body"] == "one\n"
+    diff = api_client.get(f"{url}/diff", {"from": 1, "to": 2}).json()
+    assert [d["field"] for d in diff] == ["body"]
+    assert diff[0]["rows"][0]["old_html"] == "<del>one</del>\n"
+    assert diff[0]["unified"].splitlines()[-2:] == ["-one", "+two"]
+    assert api_client.get(f"{url}/diff", {"from": "x", "to": 2}).status_code == 400
+    assert api_client.get(f"{url}/revisions/9").status_code == 404
+    restored = api_client.post(f"{url}/revisions/1/restore", **bearer(owner))
+    assert (restored.json()["revision"], restored.json()["entry"]["body"]) == (3, "one\n")
+
+
+def test_publish_and_unpublish(api_client: Any, owner: Any, member: Any) -> None:
+    entry = make_entry(owner, status="draft")
+    assert api_client.post(f"/api/v1/entries/{entry.pk}/publish", **bearer(owner)).json()["status"] == "published"
+    assert api_client.get(f"/api/v1/entries/{entry.pk}", **bearer(member)).status_code == 200
+    assert api_client.post(f"/api/v1/entries/{entry.pk}/unpublish", **bearer(member)).status_code == 403
+    assert api_client.post(f"/api/v1/entries/{entry.pk}/unpublish", **bearer(owner)).json()["status"] == "draft"
+
+
+def test_proposal_flow_over_http(api_client: Any, owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    proposal = api_client.post(
+        "/api/v1/proposals",
+        {
+            "entry": entry.pk,
+            "base_revision": 1,
+            "message": "Pin the version",
+            "body": DOC.replace("Redis.", "Redis 7."),
+        },
+        format="json",
+        **bearer(member),
+    )
+    assert proposal.status_code == 201
+    pid = proposal.json()["id"]
+    diff = api_client.get(f"/api/v1/proposals/{pid}/diff", **bearer(owner)).json()
+    assert diff[0]["field"] == "body"
+    comment = api_client.post(f"/api/v1/proposals/{pid}/comments", {"body": "Thanks!"}, format="json", **bearer(owner))
+    assert comment.status_code == 201
+    assert api_client.post(f"/api/v1/proposals/{pid}/merge", **bearer(member)).status_code == 403
+    merged = api_client.post(f"/api/v1/proposals/{pid}/merge", **bearer(owner))
+    assert merged.status_code == 200
+    assert merged.json()["revision"] == 2
+    again = api_client.post(f"/api/v1/proposals/{pid}/merge", **bearer(owner))
+    assert (again.status_code, again.json()["error"]["code"]) == (400, "proposal_closed")
+    own = api_client.post(
+        "/api/v1/proposals",
+        {"entry": entry.pk, "base_revision": 2, "message": "m", "body": "x"},
+        format="json",
+        **bearer(owner),
+    )
+    assert (own.status_code, own.json()["error"]["code"]) == (400, "own_entry_proposal")
+
+
+def test_vocabulary_lists(api_client: Any) -> None:
+    topics = api_client.get("/api/v1/topics").json()
+    assert {"slug": "caching", "name": "Caching"}.items() <= topics[
+        [t["slug"] for t in topics].index("caching")
+    ].items()
+    technologies = {t["slug"]: t for t in api_client.get("/api/v1/technologies").json()}
+    assert technologies["django-rest-framework"]["aliases"] == ["DRF"]
+
+
+def test_filters(api_client: Any, owner: Any, member: Any) -> None:
+    make_entry(owner, title="A", kind="challenge", problem="p", topics=["caching"])
+    make_entry(owner, title="B", kind="weekly-highlight", week=3)
+    make_entry(member, title="C", technologies=["redis"])
+    titles = lambda **q: sorted(e["title"] for e in api_client.get("/api/v1/entries", q).json()["results"])  # noqa: E731
+    assert titles(kind="challenge") == ["A"]
+    assert titles(topic="caching") == ["A"]
+    assert titles(week=3) == ["B"]
+    assert titles(technology="redis") == ["C"]
+    assert titles(author="MEMBER") == ["C"]
+    assert api_client.get("/api/v1/entries", {"kind": "recipe"}).status_code == 400
+
+
+def count_queries(api_client: Any, path: str, **params: Any) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(path, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_entry_list_query_count_does_not_grow_with_page_size(api_client: Any, owner: Any, member: Any) -> None:
+    for n in range(60):
+        make_entry(
+            owner if n % 2 else member, title=f"Entry {n}", topics=["caching"], technologies=["redis"], tags=[f"t{n}"]
+        )
+    api_client.get("/api/v1/entries")  # warm the roles map
+    small = count_queries(api_client, "/api/v1/entries", page_size=10)
+    large = count_queries(api_client, "/api/v1/entries", page_size=100)
+    assert small == large == 4  # entries with hub and author; topics; technologies; tags
+
+
+def test_entry_detail_query_count(api_client: Any, owner: Any) -> None:
+    entry = make_entry(owner, topics=["caching"], technologies=["redis"], tags=["x"])
+    api_client.get(f"/api/v1/entries/{entry.pk}")
+    assert count_queries(api_client, f"/api/v1/entries/{entry.pk}") == 4
