@@ -118,7 +118,7 @@ def worker(celery_mode: None) -> Any:
         queue = celery_app.amqp.queues[celery_app.conf.task_default_queue](connection.default_channel)
         queue.declare()
         queue.purge()  # leftovers of an interrupted earlier run
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=60):
         yield
 
 
