@@ -123,13 +123,14 @@ def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 def check(path: str) -> None:
-    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=5) as response:
+    # Generous: a worker imports the URL conf and builds the GraphQL schema on its first request.
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=60) as response:
         if response.status != 200:
             sys.exit(f"{path} answered {response.status}")
 
 
 def demo_entry_id() -> int:
-    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/entries?page_size=1", timeout=5) as response:
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/entries?page_size=1", timeout=60) as response:
         return int(json.load(response)["results"][0]["id"])
 
 
