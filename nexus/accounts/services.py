@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from nexus.accounts.caching import profiles_changed
 from nexus.accounts.errors import RegistrationInvalid
 from nexus.accounts.models import Profile, Track, User
 from nexus.accounts.permissions import require_edit_profile, require_manage_roles
@@ -93,6 +94,7 @@ def profile_update(*, actor: Any, user: User, data: dict[str, Any]) -> Profile:
         except ValidationError as error:
             raise InvalidInput(details=_field_errors(error)) from error
         profile.save(update_fields=[*data.keys(), "updated_at"])
+        profiles_changed()
     user.profile = profile
     return profile
 

@@ -27,19 +27,22 @@ def _version_key(scope: str) -> str:
     return f"v:{scope}"
 
 
-def cache_version(scope: str) -> int:
-    """The current version of a scope (1 until first bumped, or while the cache is down)."""
+def cache_versions(*scopes: str) -> list[int]:
+    """The current version of each scope (1 until first bumped), in one round trip."""
+    keys = [_version_key(scope) for scope in scopes]
     try:
-        version = cache.get(_version_key(scope))
+        found = cache.get_many(keys)
     except Exception:
-        logger.warning("Cache unavailable while reading the version of %s", scope, exc_info=True)
-        return 1
-    return int(version) if version else 1
+        logger.warning("Cache unavailable while reading the versions of %s", scopes, exc_info=True)
+        return [1] * len(scopes)
+    return [int(found.get(key) or 1) for key in keys]
 
 
-def cache_key(scope: str, *parts: object) -> str:
-    """A key in the current version of `scope`."""
-    key = f"{scope}:v{cache_version(scope)}:" + ":".join(str(part) for part in parts)
+def cache_key(scope: str, *parts: object, depends_on: tuple[str, ...] = ()) -> str:
+    """A key in the current version of `scope` and of each scope it `depends_on`: bumping
+    any of them moves the key."""
+    versions = ".".join(str(version) for version in cache_versions(scope, *depends_on))
+    key = f"{scope}:v{versions}:" + ":".join(str(part) for part in parts)
     if len(key) > _MAX_KEY_LENGTH:
         key = f"{scope}:h:" + hashlib.sha256(key.encode()).hexdigest()
     return key
@@ -57,9 +60,11 @@ def cache_bump(scope: str) -> None:
         logger.warning("Cache unavailable while invalidating %s", scope, exc_info=True)
 
 
-def cache_get_or_compute(scope: str, *parts: object, compute: Callable[[], T], timeout: int = 300) -> T:
+def cache_get_or_compute(
+    scope: str, *parts: object, compute: Callable[[], T], timeout: int = 300, depends_on: tuple[str, ...] = ()
+) -> T:
     """The cached value for (scope, parts), computed and stored on a miss."""
-    key = cache_key(scope, *parts)
+    key = cache_key(scope, *parts, depends_on=depends_on)
     try:
         value = cache.get(key, _MISSING)
     except Exception:

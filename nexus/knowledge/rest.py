@@ -6,20 +6,25 @@ import re
 from typing import Any
 
 import django_filters
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseBase
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.api.pagination import NexusCursorPagination
 from nexus.api.serializers import ErrorOutput, InputSerializer
+from nexus.core.cache import cache_get_or_compute
 from nexus.core.errors import InvalidInput
+from nexus.knowledge.caching import ENTRY_CACHE_DEPENDS_ON, entry_cache_scope
 from nexus.knowledge.diffing import diff_side_by_side, diff_unified
 from nexus.knowledge.filters import EntryFilter
 from nexus.knowledge.models import (
@@ -308,6 +313,12 @@ def base_revision_from(request: Request, data: dict[str, Any], entry: Entry) -> 
     )
 
 
+def public_entry_representation(entry_id: int) -> tuple[bytes, str]:
+    """The JSON and ETag of an entry as anonymous visitors see it (EntryNotFound otherwise)."""
+    entry = entry_get_for_user(AnonymousUser(), entry_id)
+    return JSONRenderer().render(EntryDetailOutput(entry).data), entry_etag(entry)
+
+
 def saved_response(saved: EntrySaved, status_code: int = 200) -> Response:
     body = EntrySavedOutput(
         {"entry": saved.entry, "revision": saved.revision, "merged": saved.merged, "warnings": saved.warnings}
@@ -349,12 +360,22 @@ class EntryDetailApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(operation_id="entries_retrieve", responses={200: EntryDetailOutput, 304: None, 404: ERRORS[404]})
-    def get(self, request: Request, entry_id: int) -> Response:
-        entry = entry_get_for_user(request.user, entry_id)
-        etag = entry_etag(entry)
+    def get(self, request: Request, entry_id: int) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            entry = entry_get_for_user(request.user, entry_id)
+            body, etag = JSONRenderer().render(EntryDetailOutput(entry).data), entry_etag(entry)
+        else:
+            # Everyone anonymous sees the same bytes: served from the cache, which the
+            # services invalidate on every change (knowledge/caching.py).
+            body, etag = cache_get_or_compute(
+                entry_cache_scope(entry_id),
+                "rest",
+                depends_on=ENTRY_CACHE_DEPENDS_ON,
+                compute=lambda: public_entry_representation(entry_id),
+            )
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(EntryDetailOutput(entry).data, headers={"ETag": etag})
+            return HttpResponse(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return HttpResponse(body, content_type="application/json", headers={"ETag": etag})
 
     @extend_schema(
         operation_id="entries_update",

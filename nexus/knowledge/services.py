@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from nexus.core.errors import InvalidInput
 from nexus.core.markdown import RenderedMarkdown, markdown_render
+from nexus.knowledge.caching import entries_changed
 from nexus.knowledge.diffing import merge_three_way
 from nexus.knowledge.errors import (
     EntryConflict,
@@ -111,6 +112,8 @@ def hub_update(*, actor: Any, hub: Hub, data: dict[str, Any]) -> Hub:
         hub.intro_html = markdown_render(hub.intro).html
     with transaction.atomic():
         hub.save(update_fields=[*data, *(["intro_html"] if "intro" in data else []), "updated_at"])
+        if "visibility" in data:
+            entries_changed(hub.entries.values_list("pk", flat=True))
     return hub
 
 
@@ -297,6 +300,7 @@ def entry_update(*, actor: Any, entry: Entry, data: dict[str, Any], base_version
             update_fields=[*CONTENT_FIELDS, *SIMPLE_FIELDS, "html", "toc", "version", "published_at", "updated_at"]
         )
         _set_vocabulary(current, vocabulary)
+        entries_changed([current.pk])
     return EntrySaved(current, revision, warnings, merged)
 
 
@@ -327,6 +331,7 @@ def entry_set_status(*, actor: Any, entry: Entry, status: str) -> Entry:
         entry.published_at = timezone.now()
     with transaction.atomic():
         entry.save(update_fields=["status", "published_at", "updated_at"])
+        entries_changed([entry.pk])
     return entry
 
 
@@ -342,6 +347,7 @@ def entry_reverify(*, actor: Any, entry: Entry, review_by: date | None, verified
         fields.append("verified_with")
     with transaction.atomic():
         entry.save(update_fields=fields)
+        entries_changed([entry.pk])
     return entry
 
 
@@ -349,6 +355,7 @@ def entry_delete(*, actor: Any, entry: Entry) -> None:
     """Delete an entry with its revisions and proposals."""
     require(can_delete_entry(actor, entry), "Only the owner of this entry or an admin can delete it.")
     with transaction.atomic():
+        entries_changed([entry.pk])
         entry.delete()
 
 
@@ -463,6 +470,7 @@ def proposal_merge(*, actor: Any, proposal: EditProposal) -> EntrySaved:
             entry, author=proposal.author, message=f"Merged proposal #{proposal.pk}: {proposal.message}"
         )
         entry.save(update_fields=[*CONTENT_FIELDS, "html", "toc", "version", "updated_at"])
+        entries_changed([entry.pk])
         locked.status = ProposalStatus.MERGED
         locked.reviewed_by = actor
         locked.merged_revision = revision

@@ -94,3 +94,14 @@ def test_an_outage_logs_one_warning_per_interval_without_traceback() -> None:
     assert records[0].levelname == "WARNING"
     assert records[0].getMessage() == "Cache unavailable, serving without it: ConnectionError: Connection refused"
     assert records[0].exc_info is None
+
+
+def test_a_key_moves_when_any_scope_it_depends_on_is_bumped() -> None:
+    calls, compute = counter()
+    assert cache_get_or_compute("entry:1", "rest", compute=compute, depends_on=("profiles",)) == 1
+    assert cache_get_or_compute("entry:1", "rest", compute=compute, depends_on=("profiles",)) == 1
+    cache_bump("profiles")
+    assert cache_get_or_compute("entry:1", "rest", compute=compute, depends_on=("profiles",)) == 2
+    cache_bump("entry:1")
+    assert cache_get_or_compute("entry:1", "rest", compute=compute, depends_on=("profiles",)) == 3
+    assert calls["n"] == 3

@@ -247,7 +247,57 @@ def test_entry_list_query_count_does_not_grow_with_page_size(api_client: Any, ow
     assert small == large == 4  # entries with hub and author; topics; technologies; tags
 
 
-def test_entry_detail_query_count(api_client: Any, owner: Any) -> None:
+def test_entry_detail_query_counts(api_client: Any, owner: Any, member: Any) -> None:
     entry = make_entry(owner, topics=["caching"], technologies=["redis"], tags=["x"])
-    api_client.get(f"/api/v1/entries/{entry.pk}")
-    assert count_queries(api_client, f"/api/v1/entries/{entry.pk}") == 4
+    url = f"/api/v1/entries/{entry.pk}"
+    assert count_queries(api_client, url) == 4  # entry with hub and author; topics; technologies; tags
+    assert count_queries(api_client, url) == 0  # anonymous: the cached representation
+    api_client.credentials(**{"HTTP_AUTHORIZATION": bearer(member)["HTTP_AUTHORIZATION"]})
+    assert count_queries(api_client, url) == 5  # signed in: + the user, never the shared cache
+
+
+def test_the_cached_entry_is_never_stale_after_a_write(api_client: Any, owner: Any) -> None:
+    from nexus.accounts.services import profile_update
+    from nexus.knowledge.services import entry_set_status, entry_update, hub_ensure, hub_update
+
+    entry = make_entry(owner, body="first\n")
+    url = f"/api/v1/entries/{entry.pk}"
+    assert api_client.get(url).json()["body"] == "first\n"
+    entry_update(actor=owner, entry=entry, data={"body": "second\n"}, base_version=1)
+    assert api_client.get(url).json()["body"] == "second\n"
+    profile_update(actor=owner, user=owner, data={"display_name": "Olive the Second"})
+    assert api_client.get(url).json()["author"]["display_name"] == "Olive the Second"
+    entry_set_status(actor=owner, entry=entry, status="draft")
+    assert api_client.get(url).status_code == 404
+    entry_set_status(actor=owner, entry=entry, status="published")
+    assert api_client.get(url).status_code == 200
+    hub_update(actor=owner, hub=hub_ensure(owner), data={"visibility": "private"})
+    assert api_client.get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cache_is_invalidated_again_after_commit(owner: Any) -> None:
+    """A reader between the bump and the commit must not leave the old entry cached."""
+    from django.db import transaction
+    from rest_framework.test import APIClient
+
+    from nexus.knowledge.services import entry_update
+
+    entry = make_entry(owner, body="first\n")
+    url = f"/api/v1/entries/{entry.pk}"
+    client = APIClient()
+    from nexus.core.cache import cache_get_or_compute
+    from nexus.knowledge.caching import ENTRY_CACHE_DEPENDS_ON, entry_cache_scope
+
+    with transaction.atomic():
+        entry_update(actor=owner, entry=entry, data={"body": "second\n"}, base_version=1)
+        # A concurrent anonymous request still reads the committed "first" and caches it
+        # under the version the write just bumped to...
+        cache_get_or_compute(
+            entry_cache_scope(entry.pk),
+            "rest",
+            depends_on=ENTRY_CACHE_DEPENDS_ON,
+            compute=lambda: (b'{"body": "first\\n"}', '"stale"'),
+        )
+    # ...and the bump after commit moves the key past it.
+    assert client.get(url).json()["body"] == "second\n"

@@ -1,0 +1,30 @@
+"""Cache scopes of the knowledge core: services bump them, faces read under them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from nexus.accounts.caching import PROFILES_CACHE_SCOPE
+from nexus.core.cache import cache_bump
+
+# What a cached entry representation depends on besides the entry itself.
+ENTRY_CACHE_DEPENDS_ON = (PROFILES_CACHE_SCOPE,)
+
+
+def entry_cache_scope(entry_id: int) -> str:
+    return f"knowledge.entry:{entry_id}"
+
+
+def entries_changed(entry_ids: Iterable[int]) -> None:
+    """Invalidate the cached representations of these entries: now, and again once the
+    write commits, so no reader caches what the transaction is replacing."""
+    scopes = [entry_cache_scope(entry_id) for entry_id in entry_ids]
+
+    def bump() -> None:
+        for scope in scopes:
+            cache_bump(scope)
+
+    bump()
+    transaction.on_commit(bump)
