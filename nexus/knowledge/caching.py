@@ -9,12 +9,20 @@ from django.db import transaction
 from nexus.accounts.caching import PROFILES_CACHE_SCOPE
 from nexus.core.cache import cache_bump
 
+# Topic and technology names show in every entry.
+VOCABULARY_CACHE_SCOPE = "knowledge.vocabulary"
 # What a cached entry representation depends on besides the entry itself.
-ENTRY_CACHE_DEPENDS_ON = (PROFILES_CACHE_SCOPE,)
+ENTRY_CACHE_DEPENDS_ON = (PROFILES_CACHE_SCOPE, VOCABULARY_CACHE_SCOPE)
 
 
 def entry_cache_scope(entry_id: int) -> str:
     return f"knowledge.entry:{entry_id}"
+
+
+def vocabulary_changed() -> None:
+    """Invalidate cached entries after a topic or technology changed (now and after commit)."""
+    cache_bump(VOCABULARY_CACHE_SCOPE)
+    transaction.on_commit(lambda: cache_bump(VOCABULARY_CACHE_SCOPE))
 
 
 def entries_changed(entry_ids: Iterable[int]) -> None:

@@ -65,6 +65,7 @@ from nexus.knowledge.services import (
     proposal_merge,
     proposal_review,
     revision_restore,
+    vocabulary_save,
 )
 
 ERRORS = {code: OpenApiResponse(ErrorOutput) for code in (400, 401, 403, 404, 409)}
@@ -604,22 +605,87 @@ class ProposalMergeApi(APIView):
         return saved_response(proposal_merge(actor=request.user, proposal=proposal))
 
 
-class TopicListApi(ListAPIView):
-    permission_classes = [AllowAny]
-    serializer_class = TopicOutput
+class TopicInput(InputSerializer):
+    name = serializers.CharField(max_length=60)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class TechnologyInput(InputSerializer):
+    name = serializers.CharField(max_length=60)
+    aliases = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=20)
+
+
+class VocabularyApi(ListAPIView):
+    """The whole list (it is small and curated); mentors and admins add and rename items."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
     pagination_class = None
+    kind = "topic"
+    input_class: type[InputSerializer] = TopicInput
+
+    def create(self, request: Request) -> Response:
+        data = self.input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = vocabulary_save(actor=request.user, kind=self.kind, slug=None, data=dict(data.validated_data))
+        return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
+
+    def change(self, request: Request, slug: str) -> Response:
+        data = self.input_class(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        item = vocabulary_save(actor=request.user, kind=self.kind, slug=slug, data=dict(data.validated_data))
+        return Response(self.get_serializer(item).data)
+
+
+class TopicListApi(VocabularyApi):
+    serializer_class = TopicOutput
 
     def get_queryset(self) -> Any:
         return topic_list()
 
+    @extend_schema(
+        operation_id="topics_create",
+        request=TopicInput,
+        responses={201: TopicOutput, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def post(self, request: Request) -> Response:
+        return self.create(request)
 
-class TechnologyListApi(ListAPIView):
-    permission_classes = [AllowAny]
+
+class TopicDetailApi(TopicListApi):
+    @extend_schema(
+        operation_id="topics_update",
+        request=TopicInput,
+        responses={200: TopicOutput, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        return self.change(request, slug)
+
+
+class TechnologyListApi(VocabularyApi):
     serializer_class = TechnologyOutput
-    pagination_class = None
+    kind = "technology"
+    input_class = TechnologyInput
 
     def get_queryset(self) -> Any:
         return technology_list()
+
+    @extend_schema(
+        operation_id="technologies_create",
+        request=TechnologyInput,
+        responses={201: TechnologyOutput, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def post(self, request: Request) -> Response:
+        return self.create(request)
+
+
+class TechnologyDetailApi(TechnologyListApi):
+    @extend_schema(
+        operation_id="technologies_update",
+        request=TechnologyInput,
+        responses={200: TechnologyOutput, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        return self.change(request, slug)
 
 
 class TagListApi(ListAPIView):
@@ -656,6 +722,12 @@ api_urlpatterns = [
     path("proposals/<int:proposal_id>/review", ProposalReviewApi.as_view(), name="proposal-review"),
     path("proposals/<int:proposal_id>/merge", ProposalMergeApi.as_view(), name="proposal-merge"),
     path("topics", TopicListApi.as_view(), name="topic-list"),
+    path("topics/<slug:slug>", TopicDetailApi.as_view(http_method_names=["patch", "options"]), name="topic-detail"),
     path("technologies", TechnologyListApi.as_view(), name="technology-list"),
+    path(
+        "technologies/<slug:slug>",
+        TechnologyDetailApi.as_view(http_method_names=["patch", "options"]),
+        name="technology-detail",
+    ),
     path("tags", TagListApi.as_view(), name="tag-list"),
 ]

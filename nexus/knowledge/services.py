@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from nexus.core.errors import InvalidInput
 from nexus.core.markdown import RenderedMarkdown, markdown_render
-from nexus.knowledge.caching import entries_changed
+from nexus.knowledge.caching import entries_changed, vocabulary_changed
 from nexus.knowledge.diffing import merge_three_way
 from nexus.knowledge.errors import (
     EntryConflict,
@@ -24,6 +24,8 @@ from nexus.knowledge.errors import (
     ProposalClosed,
     ProposalConflict,
     RevisionNotFound,
+    TechnologyNotFound,
+    TopicNotFound,
 )
 from nexus.knowledge.models import (
     CONTENT_FIELDS,
@@ -40,6 +42,7 @@ from nexus.knowledge.models import (
     Topic,
 )
 from nexus.knowledge.permissions import (
+    can_curate_vocabulary,
     can_delete_entry,
     can_edit_entry,
     can_edit_hub,
@@ -477,3 +480,32 @@ def proposal_merge(*, actor: Any, proposal: EditProposal) -> EntrySaved:
         locked.save(update_fields=["status", "reviewed_by", "merged_revision", "updated_at"])
     proposal.status, proposal.merged_revision = locked.status, revision
     return EntrySaved(entry, revision, warnings, merged=moved_on)
+
+
+# --- Vocabulary ---------------------------------------------------------------------------
+
+
+def vocabulary_save(*, actor: Any, kind: str, slug: str | None, data: dict[str, Any]) -> Topic | Technology:
+    """Create (slug None) or change a topic or technology; mentors and admins curate them."""
+    require(can_curate_vocabulary(actor), "Only mentors and admins curate topics and technologies.")
+    model: Any = {"topic": Topic, "technology": Technology}[kind]
+    if slug is None:
+        item = model(name=str(data.get("name", "")).strip())
+        item.slug = slugify(item.name)[:60]
+    else:
+        found = model.objects.filter(slug=slug).first()
+        if found is None:
+            raise (TopicNotFound if kind == "topic" else TechnologyNotFound)(f"No {kind} is called {slug!r}.")
+        item = found
+    for name, value in data.items():
+        setattr(item, name, value.strip() if isinstance(value, str) else value)
+    if isinstance(item, Technology):
+        item.aliases = [str(alias).strip() for alias in item.aliases or [] if str(alias).strip()]
+    try:
+        item.full_clean()
+    except ValidationError as error:
+        raise InvalidInput(details=_field_errors(error)) from error
+    with transaction.atomic():
+        item.save()
+        vocabulary_changed()
+    return item

@@ -301,3 +301,30 @@ def test_the_cache_is_invalidated_again_after_commit(owner: Any) -> None:
         )
     # ...and the bump after commit moves the key past it.
     assert client.get(url).json()["body"] == "second\n"
+
+
+def test_mentors_curate_the_vocabulary(api_client: Any, mentor: Any, member: Any, owner: Any) -> None:
+    body = {"name": "Observability", "description": "Logs, metrics and traces."}
+    assert api_client.post("/api/v1/topics", body, format="json", **bearer(member)).status_code == 403
+    created = api_client.post("/api/v1/topics", body, format="json", **bearer(mentor))
+    assert created.status_code == 201
+    assert created.json() == {
+        "slug": "observability",
+        "name": "Observability",
+        "description": "Logs, metrics and traces.",
+    }
+    duplicate = api_client.post("/api/v1/topics", body, format="json", **bearer(mentor))
+    assert duplicate.status_code == 400
+    # A rename shows at once in cached entries that carry the topic.
+    entry = make_entry(owner, topics=["caching"])
+    assert api_client.get(f"/api/v1/entries/{entry.pk}").json()["topics"][0]["name"] == "Caching"
+    renamed = api_client.patch("/api/v1/topics/caching", {"name": "Caching layers"}, format="json", **bearer(mentor))
+    assert renamed.status_code == 200
+    assert api_client.get(f"/api/v1/entries/{entry.pk}").json()["topics"][0]["name"] == "Caching layers"
+    tech = api_client.post(
+        "/api/v1/technologies", {"name": "Valkey", "aliases": ["Redis fork"]}, format="json", **bearer(mentor)
+    )
+    assert tech.json() == {"slug": "valkey", "name": "Valkey", "aliases": ["Redis fork"]}
+    assert (
+        api_client.patch("/api/v1/technologies/nope", {"name": "X"}, format="json", **bearer(mentor)).status_code == 404
+    )
