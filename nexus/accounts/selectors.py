@@ -18,6 +18,8 @@ def user_list_public() -> QuerySet[User]:
 
 def user_get_public(username: str) -> User:
     """An active member by username (case-insensitive), or UserNotFound."""
+    if "\x00" in username:  # PostgreSQL refuses NUL in a query; no username has one
+        raise UserNotFound(f"No member is called {username!r}.")
     # LOWER() matches the unique index on lower(username); iexact's UPPER() would not.
     try:
         return (

@@ -42,6 +42,7 @@ from nexus.knowledge.selectors import (
     entry_list_visible_to,
     hub_get_for_user,
     hub_list_visible_to,
+    proposal_comment_list,
     proposal_get_for_user,
     proposal_list_visible_to,
     revision_get,
@@ -568,8 +569,7 @@ class ProposalCommentsApi(APIView):
     @extend_schema(responses={200: ProposalCommentOutput(many=True), 404: ERRORS[404]})
     def get(self, request: Request, proposal_id: int) -> Response:
         proposal = proposal_get_for_user(request.user, proposal_id)
-        comments = proposal.comments.select_related("author")
-        return Response(ProposalCommentOutput(comments, many=True).data)
+        return Response(ProposalCommentOutput(proposal_comment_list(proposal), many=True).data)
 
     @extend_schema(request=CommentInput, responses={201: ProposalCommentOutput, 400: ERRORS[400]})
     def post(self, request: Request, proposal_id: int) -> Response:

@@ -22,6 +22,7 @@ from nexus.knowledge.models import (
     Entry,
     EntryStatus,
     Hub,
+    ProposalComment,
     Revision,
     Tag,
     Technology,
@@ -48,6 +49,8 @@ def hub_list_visible_to(user: Any) -> QuerySet[Hub]:
 
 def hub_get_for_user(user: Any, username: str) -> Hub:
     """The hub of `username`, or HubNotFound when it does not exist or may not be seen."""
+    if "\x00" in username:  # PostgreSQL refuses NUL in a query; no username has one
+        raise HubNotFound(f"{username!r} has no hub you can see.")
     hub = (
         Hub.objects.select_related("owner__profile")
         .alias(owner_username=Lower("owner__username"))
@@ -78,6 +81,12 @@ def entry_list_visible_to(user: Any) -> QuerySet[Entry]:
         .defer("body", "problem", "solution", "outcome", "html")
         .order_by("-id")
     )
+
+
+def entry_list_for_hub_page(user: Any, hub: Hub) -> QuerySet[Entry]:
+    """A hub's entries the user may see, with what the hub page shows of each: everything
+    but the long body (a challenge shows its problem and solution)."""
+    return entry_list_visible_to(user).filter(hub=hub).defer(None).defer("body", "outcome", "html")
 
 
 def _entry_detail_queryset() -> QuerySet[Entry]:
@@ -137,6 +146,11 @@ def proposal_get_for_user(user: Any, proposal_id: int) -> EditProposal:
     if proposal is None or not can_view_proposal(user, proposal):
         raise ProposalNotFound()
     return proposal
+
+
+def proposal_comment_list(proposal: EditProposal) -> QuerySet[ProposalComment]:
+    """A proposal's comments, oldest first, with their authors (the caller may see it)."""
+    return proposal.comments.select_related("author__profile").order_by("created_at", "id")
 
 
 def topic_list() -> QuerySet[Topic]:

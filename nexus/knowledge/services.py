@@ -400,6 +400,10 @@ def proposal_create(*, actor: Any, entry: Entry, data: dict[str, Any], base_vers
         errors.update(_field_errors(error))
     if proposal.content() == base.content():
         errors.setdefault("non_field_errors", []).append("This proposal changes nothing.")
+    if entry.kind != EntryKind.CHALLENGE and any(getattr(proposal, name) for name in CHALLENGE_FIELDS):
+        for name in CHALLENGE_FIELDS:
+            if getattr(proposal, name):
+                errors.setdefault(name, []).append("Only challenges have a problem, solution and outcome.")
     if errors:
         raise InvalidInput(details=errors)
     markdown_render(_document(proposal.content(), entry.kind))  # refuses oversized content now, not at merge

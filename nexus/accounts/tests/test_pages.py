@@ -102,3 +102,23 @@ def test_unknown_profile_is_a_404_page() -> None:
     response = Client().get("/u/ghost/")
     assert response.status_code == 404
     assert b"No member is called" in response.content
+
+
+def test_home_costs_the_same_queries_for_few_and_many_members(owner: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nexus.accounts.tests.factories import UserFactory
+    from nexus.knowledge.services import hub_ensure
+
+    def queries() -> int:
+        Client().get("/")  # warm the roles map
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get("/").status_code == 200
+        return len(captured)
+
+    hub_ensure(owner)
+    few = queries()
+    for user in UserFactory.create_batch(11):
+        hub_ensure(user)
+    assert queries() == few

@@ -153,3 +153,10 @@ def test_granting_a_role_shows_at_once(api_client: Any, owner: Any, admin_user: 
     assert api_client.get("/api/v1/users/owner").json()["roles"] == []
     role_grant(actor=admin_user, user=owner, role=Role.MENTOR)
     assert api_client.get("/api/v1/users/owner").json()["roles"] == ["mentor"]
+
+
+def test_a_nul_byte_in_a_username_is_404_not_500(api_client: Any) -> None:
+    response = api_client.get("/api/v1/users/a%00b")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "user_not_found"
+    assert api_client.get("/api/v1/hubs/a%00b").status_code == 404

@@ -110,3 +110,11 @@ def test_request_changes_then_comment(owner: Any, member: Any) -> None:
     assert reviewed.status == ProposalStatus.CHANGES_REQUESTED
     comment = proposal_comment(actor=member, proposal=proposal, body="Done, see **above**.")
     assert "<strong>above</strong>" in comment.html
+
+
+def test_a_proposal_cannot_give_a_non_challenge_challenge_parts(owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    with pytest.raises(InvalidInput) as caught:
+        proposal_create(actor=member, entry=entry, data={"problem": "hidden text"}, base_version=1, message="m")
+    assert list(caught.value.details) == ["problem"]
+    assert EditProposal.objects.count() == 0
