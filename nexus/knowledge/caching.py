@@ -15,6 +15,10 @@ VOCABULARY_CACHE_SCOPE = "knowledge.vocabulary"
 ENTRY_CACHE_DEPENDS_ON = (PROFILES_CACHE_SCOPE, VOCABULARY_CACHE_SCOPE)
 
 
+# Every anonymous entry list (any filter, any page): one scope, bumped by any entry write.
+ENTRY_LISTS_CACHE_SCOPE = "knowledge.entry-lists"
+
+
 def entry_cache_scope(entry_id: int) -> str:
     return f"knowledge.entry:{entry_id}"
 
@@ -28,7 +32,7 @@ def vocabulary_changed() -> None:
 def entries_changed(entry_ids: Iterable[int]) -> None:
     """Invalidate the cached representations of these entries: now, and again once the
     write commits, so no reader caches what the transaction is replacing."""
-    scopes = [entry_cache_scope(entry_id) for entry_id in entry_ids]
+    scopes = [ENTRY_LISTS_CACHE_SCOPE, *(entry_cache_scope(entry_id) for entry_id in entry_ids)]
 
     def bump() -> None:
         for scope in scopes:

@@ -24,7 +24,7 @@ from nexus.api.pagination import NexusCursorPagination
 from nexus.api.serializers import ErrorOutput, InputSerializer
 from nexus.core.cache import cache_get_or_compute
 from nexus.core.errors import InvalidInput
-from nexus.knowledge.caching import ENTRY_CACHE_DEPENDS_ON, entry_cache_scope
+from nexus.knowledge.caching import ENTRY_CACHE_DEPENDS_ON, ENTRY_LISTS_CACHE_SCOPE, entry_cache_scope
 from nexus.knowledge.diffing import diff_side_by_side, diff_unified
 from nexus.knowledge.filters import EntryFilter
 from nexus.knowledge.models import (
@@ -343,6 +343,19 @@ class EntryListApi(ListAPIView):
 
     def get_queryset(self) -> QuerySet[Entry]:
         return entry_list_visible_to(self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            return super().list(request, *args, **kwargs)
+        # Anonymous readers share one cached answer per URL, dropped by any entry write.
+        body = cache_get_or_compute(
+            ENTRY_LISTS_CACHE_SCOPE,
+            request.get_host(),
+            request.get_full_path(),
+            depends_on=ENTRY_CACHE_DEPENDS_ON,
+            compute=lambda: JSONRenderer().render(super(EntryListApi, self).list(request, *args, **kwargs).data),
+        )
+        return HttpResponse(body, content_type="application/json")
 
     @extend_schema(
         operation_id="entries_create",

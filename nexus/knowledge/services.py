@@ -272,6 +272,7 @@ def entry_create(*, actor: Any, hub: Hub, data: dict[str, Any], message: str = "
         revision = _record_revision(entry, author=actor, message=message or "Created")
         entry.save(update_fields=["version"])
         _set_vocabulary(entry, vocabulary)
+        entries_changed([entry.pk])
     return EntrySaved(entry, revision, warnings)
 
 

@@ -241,10 +241,27 @@ def test_entry_list_query_count_does_not_grow_with_page_size(api_client: Any, ow
         make_entry(
             owner if n % 2 else member, title=f"Entry {n}", topics=["caching"], technologies=["redis"], tags=[f"t{n}"]
         )
+    api_client.credentials(**{"HTTP_AUTHORIZATION": bearer(member)["HTTP_AUTHORIZATION"]})  # signed in: uncached
     api_client.get("/api/v1/entries")  # warm the roles map
     small = count_queries(api_client, "/api/v1/entries", page_size=10)
     large = count_queries(api_client, "/api/v1/entries", page_size=100)
-    assert small == large == 4  # entries with hub and author; topics; technologies; tags
+    assert small == large == 5  # the user; entries with hub and author; topics; technologies; tags
+
+
+def test_anonymous_lists_are_cached_and_dropped_by_any_entry_write(api_client: Any, owner: Any) -> None:
+    from nexus.accounts.services import profile_update
+    from nexus.knowledge.services import entry_set_status
+
+    make_entry(owner, title="First")
+    assert [e["title"] for e in api_client.get("/api/v1/entries").json()["results"]] == ["First"]
+    assert count_queries(api_client, "/api/v1/entries") == 0
+    second = make_entry(owner, title="Second")
+    assert [e["title"] for e in api_client.get("/api/v1/entries").json()["results"]] == ["Second", "First"]
+    entry_set_status(actor=owner, entry=second, status="draft")
+    assert [e["title"] for e in api_client.get("/api/v1/entries").json()["results"]] == ["First"]
+    profile_update(actor=owner, user=owner, data={"display_name": "O. Owner"})
+    assert api_client.get("/api/v1/entries").json()["results"][0]["author"]["display_name"] == "O. Owner"
+    assert api_client.get("/api/v1/entries", {"kind": "recipe"}).status_code == 400  # errors are never cached
 
 
 def test_entry_detail_query_counts(api_client: Any, owner: Any, member: Any) -> None:
