@@ -344,7 +344,7 @@ class EntryListApi(ListAPIView):
     def get_queryset(self) -> QuerySet[Entry]:
         return entry_list_visible_to(self.request.user)
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         if request.user.is_authenticated:
             return super().list(request, *args, **kwargs)
         # Anonymous readers share one cached answer per URL, dropped by any entry write.
