@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 import strawberry_django
 from strawberry import auto
@@ -13,7 +11,7 @@ from nexus.accounts.models import Profile, User
 from nexus.accounts.roles import user_roles
 from nexus.accounts.selectors import user_get_me, user_get_public
 from nexus.accounts.services import profile_update
-from nexus.core.errors import NotAuthenticated
+from nexus.graphql.context import signed_in_user
 
 
 @strawberry_django.type(Profile, name="Profile")
@@ -52,13 +50,6 @@ class ProfileUpdateInput:
     discord: str | None = strawberry.UNSET
 
 
-def _signed_in_user(info: Info) -> Any:
-    user = info.context.request.user
-    if not user.is_authenticated:
-        raise NotAuthenticated()
-    return user
-
-
 @strawberry.type
 class AccountsQuery:
     @strawberry.field(description="The signed-in member, or null.")
@@ -75,7 +66,7 @@ class AccountsQuery:
 class AccountsMutation:
     @strawberry.mutation(description="Update your profile.")
     def update_profile(self, info: Info, input: ProfileUpdateInput) -> MeType:
-        user = _signed_in_user(info)
+        user = signed_in_user(info)
         data = {
             name: ("" if value is None else value)
             for name, value in vars(input).items()

@@ -12,7 +12,8 @@ from strawberry import auto
 from strawberry.types import Info
 
 from nexus.accounts.graphql import UserType
-from nexus.core.errors import InvalidInput, NotAuthenticated
+from nexus.core.errors import InvalidInput
+from nexus.graphql.context import signed_in_user
 from nexus.knowledge import models
 from nexus.knowledge.diffing import diff_side_by_side, diff_unified
 from nexus.knowledge.filters import EntryFilter
@@ -196,13 +197,6 @@ def _sent(data: Any) -> dict[str, Any]:
     return {name: value for name, value in vars(data).items() if value is not strawberry.UNSET}
 
 
-def _user(info: Info) -> Any:
-    user = info.context.request.user
-    if not user.is_authenticated:
-        raise NotAuthenticated()
-    return user
-
-
 @strawberry.type
 class KnowledgeQuery:
     @strawberry_django.field(description="Entries you may see, newest first (at most 100 per call).")
@@ -278,14 +272,14 @@ class KnowledgeQuery:
 class KnowledgeMutation:
     @strawberry.mutation(description="Write a new entry in your hub.")
     def create_entry(self, info: Info, input: EntryInput, message: str = "") -> EntrySavedType:
-        user = _user(info)
+        user = signed_in_user(info)
         return EntrySavedType.of(entry_create(actor=user, hub=hub_ensure(user), data=_sent(input), message=message))
 
     @strawberry.mutation(description="Change an entry; name the revision you edited (stale writes merge or conflict).")
     def update_entry(
         self, info: Info, id: strawberry.ID, base_revision: int, input: EntryInput, message: str = ""
     ) -> EntrySavedType:
-        user = _user(info)
+        user = signed_in_user(info)
         entry = entry_get_for_user(user, int(id))
         return EntrySavedType.of(
             entry_update(actor=user, entry=entry, data=_sent(input), base_version=base_revision, message=message)
@@ -293,13 +287,13 @@ class KnowledgeMutation:
 
     @strawberry.mutation(description="Publish (or, with published: false, unpublish) an entry.")
     def publish_entry(self, info: Info, id: strawberry.ID, published: bool = True) -> EntryType:
-        user = _user(info)
+        user = signed_in_user(info)
         status = models.EntryStatus.PUBLISHED if published else models.EntryStatus.DRAFT
         return entry_set_status(actor=user, entry=entry_get_for_user(user, int(id)), status=status)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Bring back an old revision as a new one.")
     def restore_revision(self, info: Info, entry_id: strawberry.ID, number: int) -> EntrySavedType:
-        user = _user(info)
+        user = signed_in_user(info)
         return EntrySavedType.of(
             revision_restore(actor=user, entry=entry_get_for_user(user, int(entry_id)), number=number)
         )
@@ -308,7 +302,7 @@ class KnowledgeMutation:
     def propose_edit(
         self, info: Info, entry_id: strawberry.ID, base_revision: int, message: str, input: EntryInput
     ) -> ProposalType:
-        user = _user(info)
+        user = signed_in_user(info)
         entry = entry_get_for_user(user, int(entry_id))
         return proposal_create(  # type: ignore[return-value]
             actor=user, entry=entry, data=_sent(input), base_version=base_revision, message=message
@@ -316,11 +310,11 @@ class KnowledgeMutation:
 
     @strawberry.mutation(description="Approve, request changes on, or reject a proposal.")
     def review_proposal(self, info: Info, id: strawberry.ID, decision: str, comment: str = "") -> ProposalType:
-        user = _user(info)
+        user = signed_in_user(info)
         proposal = proposal_get_for_user(user, int(id))
         return proposal_review(actor=user, proposal=proposal, decision=decision, comment=comment)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Merge a proposal into its entry as a new revision.")
     def merge_proposal(self, info: Info, id: strawberry.ID) -> EntrySavedType:
-        user = _user(info)
+        user = signed_in_user(info)
         return EntrySavedType.of(proposal_merge(actor=user, proposal=proposal_get_for_user(user, int(id))))
