@@ -14,16 +14,10 @@ from nexus.accounts.errors import RegistrationInvalid
 from nexus.accounts.models import Profile, Track, User
 from nexus.accounts.permissions import require_edit_profile, require_manage_roles
 from nexus.accounts.roles import Role, role_holders_changed
-from nexus.core.errors import InvalidInput
+from nexus.core.errors import InvalidInput, field_errors
 from nexus.core.outbox import outbox_enqueue
 
 PROFILE_FIELDS = ("display_name", "track", "cohort", "bio", "github", "discord")
-
-
-def _field_errors(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {field: [m for e in errors for m in e.messages] for field, errors in error.error_dict.items()}
-    return {"non_field_errors": list(error.messages)}
 
 
 def user_register(
@@ -43,7 +37,7 @@ def user_register(
         # Uniqueness is checked below, case-insensitively, with messages per field.
         user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
-        errors.update(_field_errors(error))
+        errors.update(field_errors(error))
     if not email.strip():
         errors.setdefault("email", []).append("An e-mail address is required.")
     elif User.objects.filter(email__iexact=user.email).exists():
@@ -57,7 +51,7 @@ def user_register(
     try:
         profile.full_clean(exclude=["user"])
     except ValidationError as error:
-        errors.update(_field_errors(error))
+        errors.update(field_errors(error))
     if errors:
         raise RegistrationInvalid(details=errors)
 
@@ -92,7 +86,7 @@ def profile_update(*, actor: Any, user: User, data: dict[str, Any]) -> Profile:
         try:
             profile.full_clean(exclude=["user"])
         except ValidationError as error:
-            raise InvalidInput(details=_field_errors(error)) from error
+            raise InvalidInput(details=field_errors(error)) from error
         profile.save(update_fields=[*data.keys(), "updated_at"])
         profiles_changed()
     user.profile = profile

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from nexus.core.errors import NexusError
+from nexus.core.errors import NexusError, field_errors
 from nexus.core.http import error_body
 
 # DRF's own codes, renamed where the default says less than it could.
@@ -34,7 +34,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # Raised by simplejwt serializers used outside its own views (e.g. logout).
         exc = InvalidToken({"detail": str(exc), "code": "token_not_valid"})
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
+        exc = exceptions.ValidationError(detail=field_errors(exc))
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -74,9 +74,3 @@ def _first_message(detail: Any) -> str:
             return "The request is invalid."
         detail = detail[0] if isinstance(detail, list) else next(iter(detail.values()))
     return str(detail)
-
-
-def _django_validation_detail(exc: DjangoValidationError) -> Any:
-    if hasattr(exc, "error_dict"):
-        return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
-    return {"non_field_errors": list(exc.messages)}

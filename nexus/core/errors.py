@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 
 class NexusError(Exception):
     """A failure with a stable machine code, a message for people and an HTTP status."""
@@ -62,3 +64,10 @@ class NotAuthenticated(NexusError):
     code = "not_authenticated"
     status = 401
     message = "Sign in to do this."
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """Django's ValidationError as {field: [messages]}, the shape of InvalidInput.details."""
+    if hasattr(error, "error_dict"):
+        return {name: [m for e in errors for m in e.messages] for name, errors in error.error_dict.items()}
+    return {"non_field_errors": list(error.messages)}

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from nexus.core.errors import InvalidInput
+from nexus.core.errors import InvalidInput, field_errors
 from nexus.core.markdown import RenderedMarkdown, markdown_render
 from nexus.knowledge.caching import entries_changed, vocabulary_changed
 from nexus.knowledge.diffing import merge_three_way
@@ -78,12 +78,6 @@ class EntrySaved:
     merged: bool = False  # a stale write whose changes were merged with the newer ones
 
 
-def _field_errors(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {name: [m for e in errors for m in e.messages] for name, errors in error.error_dict.items()}
-    return {"non_field_errors": list(error.messages)}
-
-
 # --- Hubs ---------------------------------------------------------------------------------
 
 
@@ -110,7 +104,7 @@ def hub_update(*, actor: Any, hub: Hub, data: dict[str, Any]) -> Hub:
     try:
         hub.full_clean(exclude=["owner"])
     except ValidationError as error:
-        raise InvalidInput(details=_field_errors(error)) from error
+        raise InvalidInput(details=field_errors(error)) from error
     if "intro" in data:
         hub.intro_html = markdown_render(hub.intro).html
     with transaction.atomic():
@@ -228,7 +222,7 @@ def _apply_fields(entry: Entry, data: dict[str, Any]) -> dict[str, list[Any]]:
     try:
         entry.full_clean(exclude=["hub", "slug", *VOCABULARY_FIELDS], validate_unique=False)
     except ValidationError as error:
-        errors.update(_field_errors(error))
+        errors.update(field_errors(error))
     if entry.kind != EntryKind.CHALLENGE and any(getattr(entry, name) for name in CHALLENGE_FIELDS):
         errors.setdefault("kind", []).append("Problem, solution and outcome belong to challenges.")
     if entry.kind == EntryKind.WEEKLY_HIGHLIGHT and entry.week is None:
@@ -398,7 +392,7 @@ def proposal_create(*, actor: Any, entry: Entry, data: dict[str, Any], base_vers
     try:
         proposal.full_clean(exclude=["entry", "author", "base_revision", "reviewed_by", "merged_revision"])
     except ValidationError as error:
-        errors.update(_field_errors(error))
+        errors.update(field_errors(error))
     if proposal.content() == base.content():
         errors.setdefault("non_field_errors", []).append("This proposal changes nothing.")
     if entry.kind != EntryKind.CHALLENGE and any(getattr(proposal, name) for name in CHALLENGE_FIELDS):
@@ -425,7 +419,7 @@ def proposal_comment(*, actor: Any, proposal: EditProposal, body: str) -> Propos
     try:
         comment.full_clean(exclude=["proposal", "author"])
     except ValidationError as error:
-        raise InvalidInput(details=_field_errors(error)) from error
+        raise InvalidInput(details=field_errors(error)) from error
     with transaction.atomic():
         comment.save()
     return comment
@@ -509,7 +503,7 @@ def vocabulary_save(*, actor: Any, kind: str, slug: str | None, data: dict[str, 
     try:
         item.full_clean()
     except ValidationError as error:
-        raise InvalidInput(details=_field_errors(error)) from error
+        raise InvalidInput(details=field_errors(error)) from error
     with transaction.atomic():
         item.save()
         vocabulary_changed()
