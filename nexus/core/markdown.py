@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import nh3
+import pygments
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.tasklists import tasklists_plugin
-from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
@@ -34,9 +37,37 @@ MARKDOWN_MAX_BYTES: int = 262_144  # UTF-8 bytes
 # the CommonMark preset's 20 is already generous for prose and keeps "> > > ..." linear.
 MAX_NESTING = 20
 
-# A fence larger than this is shown escaped instead of highlighted: Pygments lexers are
-# regex state machines, and a few are far slower than linear on hostile input.
+# Pygments lexers are regex state machines, and many are quadratic on hostile input (8 KB
+# of "a\n" takes 12 s with the C# lexer; Java, TypeScript, YAML, Go and CSS are alike).
+# So: only the lexers below are used, each measured on 68 hostile patterns (32 KB fences);
+# highlighting stops when a document has spent HIGHLIGHT_BUDGET_SECONDS on it, read between
+# tokens, and the fences not done by then are shown plain; and fences larger than
+# HIGHLIGHT_MAX_CHARS or with a line longer than HIGHLIGHT_MAX_LINE are shown plain,
+# because a few lexers (INI, console) are slow within a single token on a long line.
+HIGHLIGHT_BUDGET_SECONDS = 0.2
 HIGHLIGHT_MAX_CHARS = 32_768
+HIGHLIGHT_MAX_LINE = 1_000
+# Pygments lexer names (any of their aliases selects them: py, js, yml, sh, golang...).
+# Left out on purpose: lexers that lex the whole fence before yielding a token, so the
+# budget cannot stop them (HTML+Django, psql sessions: 4 s on 32 KB of blank lines).
+HIGHLIGHTED_LANGUAGES = frozenset(
+    {
+        "Bash", "Bash Session", "C", "C#", "C++", "CMake", "CSS", "Clojure", "Dart", "Diff",
+        "Django/Jinja", "Docker", "Elixir", "Erlang", "Go", "GraphQL", "Groovy", "HTML", "HTTP",
+        "Haskell", "INI", "JSON", "JSON5", "JSX", "Java", "JavaScript", "Julia", "Kotlin",
+        "LessCss", "Lua", "Makefile", "Markdown", "MySQL", "Nginx configuration file",
+        "Objective-C", "PHP", "Perl", "PostgreSQL SQL dialect", "PowerShell", "Properties",
+        "Protocol Buffer", "Python", "Python Traceback", "Python console session", "Ruby",
+        "Ruby irb session", "Rust", "S", "SCSS", "SQL", "Scala", "Swift", "TOML", "TSX",
+        "Terraform", "Text only", "TypeScript", "Vue", "XML", "YAML", "reStructuredText",
+    }
+)  # fmt: skip
+
+# Raw HTML tags beyond this many per document are shown as text. The sanitiser's HTML5
+# parser is quadratic in nesting depth (250 KB of "<ul>" takes 9 s), and depth can only come
+# from raw HTML: Markdown nesting stops at MAX_NESTING. READMEs with the most HTML (contributor
+# grids) stay well under it.
+RAW_HTML_MAX_TAGS = 2_000
 
 LINK_REL = "nofollow noopener noreferrer"
 
@@ -80,56 +111,159 @@ class RenderedMarkdown:
 def _build_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"linkify": True, "maxNesting": MAX_NESTING, "xhtmlOut": False})
     md.enable(["table", "strikethrough", "linkify"])
-    md.use(tasklists_plugin)  # disabled checkboxes by default
     assert md.linkify is not None  # linkify-it-py is installed with markdown-it-py[linkify]
-    # Bare host names are not links: "README.md", "settings.py" and "main.rs" all end in a
-    # country TLD, and a developer's notes are full of them. Scheme links, "www." links and
-    # e-mail addresses are linked, as on GitHub.
+    # Only scheme links and e-mail addresses are linked. Bare host names are not: "README.md",
+    # "settings.py" and "main.rs" all end in a country TLD, and developers' notes are full
+    # of them ("www." links go too: linkify-it only finds those as fuzzy links).
     md.linkify.set({"fuzzy_link": False})
     md.linkify.add("ftp:", None)  # the sanitiser would strip the href anyway
-    www = _WwwLinks(md.linkify.re)
-    # Bound methods: linkify-it would otherwise graft plain functions onto its class.
-    md.linkify.add("www.", {"validate": www.validate, "normalize": www.normalize})
+    # linkify-it's quick test of each paragraph ran its full schema pattern (a Unicode class
+    # at every character: a fifth of the parse time); a literal search is enough to decide
+    # whether to look closer, now that only these schemes and e-mail addresses are linked.
+    md.linkify.re["pretest"] = "https?:|mailto:|//|@"
+    md.inline.ruler.at("linkify", _linkify_inline)
+    md.core.ruler.after("inline", "task_lists", _task_lists)
     md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("task_checkbox", _render_task_checkbox)
     return md
 
 
-class _WwwLinks:
-    """GitHub's "www." autolinks, which linkify-it only finds as fuzzy links."""
+_SCHEME_BEFORE_RE = re.compile(r"(?:^|[^a-z0-9.+-])([a-z][a-z0-9.+-]*)$", re.IGNORECASE)
 
-    def __init__(self, patterns: dict[str, str]) -> None:
-        self.tail = re.compile(
-            f"(?:(?:{patterns['src_domain']})\\.)*{patterns['src_domain_root']}{patterns['src_port']}"
-            f"{patterns['src_host_terminator']}{patterns['src_path']}",
-            flags=re.IGNORECASE,
-        )
 
-    def validate(self, text: str, pos: int) -> int:
-        # match(text, pos), not a slice: slicing per candidate is quadratic on "www.www.www."
-        found = self.tail.match(text, pos)
-        return len(found.group(0)) if found else 0
+def _linkify_inline(state: StateInline, silent: bool) -> bool:
+    """markdown-it's inline rule for "https://..." in text, without its two quadratic steps.
 
-    def normalize(self, match: Any) -> None:
-        match.url = "https://" + match.url
+    At every "://" the original searched all the pending text for the scheme and gave
+    linkify-it a copy of the rest of the paragraph: 190 s for 250 KB of "<http://". Only
+    "http" and "https" can precede "://" in a link, so a short tail of the pending text
+    is enough, and linkify-it's validator reads the source in place.
+    """
+    pos = state.pos
+    src = state.src
+    if state.linkLevel > 0 or pos + 3 > state.posMax or not src.startswith("://", pos):
+        return False
+    found = _SCHEME_BEFORE_RE.search(state.pending[-8:])
+    if not found:
+        return False
+    scheme = found.group(1)
+    assert state.md.linkify is not None
+    length = state.md.linkify.test_schema_at(src, scheme + ":", pos + 1)
+    if not length:
+        return False
+    url = src[pos - len(scheme) : pos + 1 + length].rstrip("*")  # a trailing * is emphasis
+    full_url = state.md.normalizeLink(url)
+    if not state.md.validateLink(full_url):
+        return False
+    if not silent:
+        state.pending = state.pending[: -len(scheme)]
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": full_url}
+        token.markup = "linkify"
+        token.info = "auto"
+        token = state.push("text", "", 0)
+        token.content = state.md.normalizeLinkText(url)
+        token = state.push("link_close", "a", -1)
+        token.markup = "linkify"
+        token.info = "auto"
+    state.pos += len(url) - len(scheme)
+    return True
+
+
+_TASK_RE = re.compile(r"\[([ xX])\][ \t\n\v\f\r]+")
+
+
+def _task_lists(state: StateCore) -> None:
+    """GitHub task lists: a list item starting with "[ ] " or "[x] " gets a disabled checkbox.
+
+    Not mdit_py_plugins.tasklists: it finds each item's list by scanning back from the item,
+    which is quadratic in the length of the list (135 s for 250 KB of "- [ ] a").
+    """
+    tokens = state.tokens
+    lists: list[Token] = []  # the open lists around the current token
+    for position, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append(token)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif (
+            kind == "inline"
+            and position >= 2
+            and tokens[position - 1].type == "paragraph_open"
+            and tokens[position - 2].type == "list_item_open"
+            and token.children
+            and token.children[0].type == "text"
+            and (found := _TASK_RE.match(token.children[0].content))
+        ):
+            first = token.children[0]
+            first.content = first.content[found.end() - 1 :]  # keep one space after the box
+            box = Token("task_checkbox", "input", 0, meta={"checked": found.group(1) in "xX"})
+            token.children.insert(0, box)
+            tokens[position - 2].attrSet("class", "task-list-item")
+            lists[-1].attrSet("class", "contains-task-list")
+
+
+# The sanitiser lets no <input> through: a raw one could pose as a form field. Task-list
+# checkboxes go through it as a mark nobody can type (a private-use character and a secret
+# drawn at start-up) and are put in place afterwards. Raw HTML with an unclosed quote can
+# pull a mark into an attribute value, which ammonia always double-quotes: the checkboxes
+# have no quote in them, so there they stay text.
+_CHECKBOX_MARK = f"\ue000{secrets.token_hex(8)}"
+_CHECKBOXES = {
+    f"{_CHECKBOX_MARK} \ue001": "<input type=checkbox disabled>",
+    f"{_CHECKBOX_MARK}x\ue001": "<input type=checkbox disabled checked>",
+}
+
+
+def _render_task_checkbox(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return f"{_CHECKBOX_MARK}{'x' if tokens[idx].meta['checked'] else ' '}\ue001"
+
+
+def _put_checkboxes(html: str) -> str:
+    if _CHECKBOX_MARK in html:
+        for mark, checkbox in _CHECKBOXES.items():
+            html = html.replace(mark, checkbox)
+    return html
 
 
 # --- code fences ----------------------------------------------------------------------
 
-_FORMATTER = HtmlFormatter(cssclass="highlight", nowrap=False)
+_FORMATTER = HtmlFormatter(cssclass="highlight")  # CSS classes, no inline styles: see web/pygments.css
 
 
 @functools.lru_cache(maxsize=256)
 def _lexer_for(language: str) -> Lexer | None:
-    # Lexers are stateless between calls; building one costs more than highlighting a snippet.
+    # Lexers keep no state between calls; building one costs more than highlighting a snippet.
     try:
-        return get_lexer_by_name(language)
+        lexer = get_lexer_by_name(language)
     except ClassNotFound:
         return None
+    return lexer if lexer.name in HIGHLIGHTED_LANGUAGES else None
+
+
+_CLASS_UNSAFE_RE = re.compile(r"[^\w+#.-]")  # "c++", "c#", "objective-c", "python3.12" stay
 
 
 def _fence_language(info: str) -> str:
     info = unescapeAll(info).strip()
     return info.split(maxsplit=1)[0] if info else ""
+
+
+def _highlightable(code: str) -> bool:
+    return len(code) <= HIGHLIGHT_MAX_CHARS and max(map(len, code.split("\n"))) <= HIGHLIGHT_MAX_LINE
+
+
+def _highlight(code: str, lexer: Lexer, deadline: float) -> str | None:
+    """Pygments HTML for the code, or None when the deadline passes first."""
+    tokens = []
+    # The lexer is a generator and a quadratic one is slow at every token, not in one step,
+    # so checking the clock between tokens bounds it.
+    for token in lexer.get_tokens(code):
+        if time.perf_counter() > deadline:
+            return None
+        tokens.append(token)
+    return pygments.format(tokens, _FORMATTER)
 
 
 def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -139,11 +273,14 @@ def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Options
     if language.lower() == "mermaid":
         # The page's Mermaid script draws these; the source stays readable text until then.
         return f'<pre class="mermaid">{escapeHtml(code)}</pre>\n'
-    lexer = _lexer_for(language.lower()) if language and len(code) <= HIGHLIGHT_MAX_CHARS else None
+    lexer = _lexer_for(language.lower()) if language and _highlightable(code) else None
     if lexer is not None:
-        return highlight(code, lexer, _FORMATTER)
-    if language:
-        return f'<pre><code class="language-{escapeHtml(language)}">{escapeHtml(code)}</code></pre>\n'
+        highlighted = _highlight(code, lexer, env["highlight_deadline"])
+        if highlighted is not None:
+            return highlighted
+    class_name = _CLASS_UNSAFE_RE.sub("", language)
+    if class_name:
+        return f'<pre><code class="language-{class_name}">{escapeHtml(code)}</code></pre>\n'
     return f"<pre><code>{escapeHtml(code)}</code></pre>\n"
 
 
@@ -156,7 +293,7 @@ _PLAIN = {"p", "blockquote", "em", "strong", "del", "s", "hr", "br", "sup", "sub
 _PLAIN |= {"details", "summary", "dl", "dt", "dd"}
 
 _CLEANER = nh3.Cleaner(
-    tags=_HEADINGS | _CLASSED | _TABLE | _PLAIN | {"a", "img", "ol", "input"},
+    tags=_HEADINGS | _CLASSED | _TABLE | _PLAIN | {"a", "img", "ol"},
     attributes={
         **{tag: {"id"} for tag in _HEADINGS},
         **{tag: {"class"} for tag in _CLASSED},
@@ -165,14 +302,11 @@ _CLEANER = nh3.Cleaner(
         "td": {"align", "colspan", "rowspan"},
         "a": {"href", "title", "rel"},
         "img": {"src", "alt", "title"},
-        "input": {"type", "checked", "disabled"},
     },
     # Every anchor gets rel, whatever the author wrote. After rendering, a Markdown link and
     # a raw-HTML one (README badges) look the same, and ammonia can only set rel on all of
     # them; links inside the hub carrying nofollow costs nothing that matters.
-    # Every input is a disabled checkbox: the task lists' are, and a raw <input> must not
-    # become a text field that asks a reader for anything.
-    set_tag_attribute_values={"a": {"rel": LINK_REL}, "input": {"type": "checkbox", "disabled": "disabled"}},
+    set_tag_attribute_values={"a": {"rel": LINK_REL}},
     link_rel=None,  # rel is set above; ammonia refuses both
     url_schemes={"http", "https", "mailto"},  # relative URLs pass; javascript:, data: and the rest go
     strip_comments=True,
@@ -209,11 +343,15 @@ def _line_of_children(inline: Token) -> list[int]:
 
 def markdown_render(source: str, *, max_bytes: int = MARKDOWN_MAX_BYTES) -> RenderedMarkdown:
     """Render Markdown to sanitised HTML with its table of contents and lint facts."""
-    size = len(source.encode("utf-8", "surrogatepass"))
+    try:
+        size = len(source.encode("utf-8"))
+    except UnicodeEncodeError:
+        # Lone surrogates (a broken JSON body, say) cannot reach the sanitiser, which takes
+        # UTF-8; they become U+FFFD, as CommonMark does with U+0000. Both are 3 bytes.
+        source = _SURROGATES_RE.sub("\ufffd", source)
+        size = len(source.encode("utf-8"))
     if size > max_bytes:
         raise MarkdownTooLarge(size, max_bytes)
-    # Lone surrogates (from a broken JSON body, say) cannot be encoded for the sanitiser.
-    source = _SURROGATES_RE.sub("\ufffd", source)
 
     env: dict[str, Any] = {}
     tokens = _md.parse(source, env)
@@ -224,6 +362,7 @@ def markdown_render(source: str, *, max_bytes: int = MARKDOWN_MAX_BYTES) -> Rend
     links: list[str] = []
     used_anchors: set[str] = set()
     next_suffix: dict[str, int] = {}
+    raw_html_tags = 0
 
     for position, token in enumerate(tokens):
         kind = token.type
@@ -238,16 +377,26 @@ def markdown_render(source: str, *, max_bytes: int = MARKDOWN_MAX_BYTES) -> Rend
                 fences_without_language.append(token.map[0] + 1 if token.map else 1)
         elif kind in ("th_open", "td_open"):
             _table_alignment(token)
+        elif kind == "html_block":
+            raw_html_tags += token.content.count("<") - token.content.count("</")  # start tags
+            if raw_html_tags > RAW_HTML_MAX_TAGS:
+                token.type = "text"  # rendered escaped
         elif kind == "inline" and token.children:
             child_lines: list[int] | None = None
             for index, child in enumerate(token.children):
-                if child.type == "link_open":
+                kind = child.type
+                if kind == "link_open":
                     links.append(str(child.attrGet("href") or ""))
-                elif child.type == "image" and not child.content.strip():
+                elif kind == "image" and not child.content.strip():
                     child_lines = child_lines or _line_of_children(token)
                     images_without_alt.append(child_lines[index])
+                elif kind == "html_inline" and not child.content.startswith("</"):
+                    raw_html_tags += 1  # start tags only: a stray end tag nests nothing
+                    if raw_html_tags > RAW_HTML_MAX_TAGS:
+                        child.type = "text"
 
-    html = _CLEANER.clean(_md.renderer.render(tokens, _md.options, env))
+    env["highlight_deadline"] = time.perf_counter() + HIGHLIGHT_BUDGET_SECONDS
+    html = _put_checkboxes(_CLEANER.clean(_md.renderer.render(tokens, _md.options, env)))
     return RenderedMarkdown(
         html=html,
         toc=[heading for heading in headings if heading.level in TOC_LEVELS],
