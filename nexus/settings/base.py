@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "nexus.core",
     "nexus.accounts",
     "nexus.knowledge",
+    "nexus.interchange",
     "nexus.api",
     "nexus.graphql",
     "nexus.web",
