@@ -11,6 +11,13 @@ no_nul = ProhibitNullCharactersValidator()
 CONTENT_FIELDS = ("title", "summary", "body", "problem", "solution", "outcome")
 
 
+class HasContent:
+    """Entries, revisions and proposals each hold a whole copy of an entry's content."""
+
+    def content(self) -> dict[str, str]:
+        return {field: getattr(self, field) for field in CONTENT_FIELDS}
+
+
 class Visibility(models.TextChoices):
     PUBLIC = "public", "Anyone"
     COHORT = "cohort", "Signed-in members"
@@ -87,7 +94,7 @@ class EntryStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-class Entry(TimeStampedModel):
+class Entry(HasContent, TimeStampedModel):
     """One piece of knowledge in a hub. Its content is versioned by Revision; `version` is
     the number of the current revision and guards against lost updates."""
 
@@ -138,7 +145,7 @@ class Entry(TimeStampedModel):
         return self.review_by is not None and self.review_by < timezone.localdate()
 
 
-class Revision(models.Model):
+class Revision(HasContent, models.Model):
     """An immutable snapshot of an entry's content; numbered 1, 2, 3... per entry."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
@@ -160,9 +167,6 @@ class Revision(models.Model):
     def __str__(self) -> str:
         return f"{self.entry_id} r{self.number}"
 
-    def content(self) -> dict[str, str]:
-        return {field: getattr(self, field) for field in CONTENT_FIELDS}
-
 
 class ProposalStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -172,7 +176,7 @@ class ProposalStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class EditProposal(TimeStampedModel):
+class EditProposal(HasContent, TimeStampedModel):
     """A suggested edit to someone else's entry, made against a base revision."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="proposals")
@@ -194,9 +198,6 @@ class EditProposal(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Proposal #{self.pk} on {self.entry_id}"
-
-    def content(self) -> dict[str, str]:
-        return {field: getattr(self, field) for field in CONTENT_FIELDS}
 
 
 class ProposalComment(TimeStampedModel):

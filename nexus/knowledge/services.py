@@ -206,6 +206,9 @@ def _vocabulary(data: dict[str, Any]) -> tuple[dict[str, list[Any]], dict[str, l
     return resolved, errors
 
 
+ONE_LINE_FIELDS = ("title", "summary")
+
+
 def _apply_fields(entry: Entry, data: dict[str, Any]) -> dict[str, list[Any]]:
     """Set and validate the sent fields on `entry` (not saved); returns resolved vocabulary."""
     unknown = sorted(set(data) - set(ENTRY_FIELDS))
@@ -217,6 +220,10 @@ def _apply_fields(entry: Entry, data: dict[str, Any]) -> dict[str, list[Any]]:
             if name in CONTENT_FIELDS:
                 # One line ending everywhere, so a Windows-saved edit does not differ on every line.
                 value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+                if name in ONE_LINE_FIELDS:
+                    # Spaces around a title or summary are never meant, and would make two
+                    # titles that read the same differ.
+                    value = value.strip()
             setattr(entry, name, value if value is not None or name in ("week", "review_by") else "")
     vocabulary, errors = _vocabulary(data)
     try:
@@ -270,19 +277,31 @@ def entry_create(*, actor: Any, hub: Hub, data: dict[str, Any], message: str = "
     return EntrySaved(entry, revision, warnings)
 
 
-def entry_update(*, actor: Any, entry: Entry, data: dict[str, Any], base_version: int, message: str = "") -> EntrySaved:
+def entry_update(
+    *,
+    actor: Any,
+    entry: Entry,
+    data: dict[str, Any],
+    base_version: int,
+    message: str = "",
+    base_content: dict[str, str] | None = None,
+) -> EntrySaved:
     """Change an entry. A write based on an older revision is merged with the changes made
-    since when they touch different lines, and refused with EntryConflict when they overlap."""
+    since when they touch different lines, and refused with EntryConflict when they overlap.
+    `base_content` names the base by content when it is no revision (a re-imported file)."""
     require(can_edit_entry(actor, entry), "You can suggest an edit to this entry, but not change it directly.")
     with transaction.atomic():
         current = Entry.objects.select_for_update().select_related("hub").get(pk=entry.pk)
         sent_content = {name: data[name] for name in CONTENT_FIELDS if name in data}
         merged = False
-        if base_version != current.version:
+        stale = base_content is None and base_version != current.version
+        if stale:
             base = Revision.objects.filter(entry=current, number=base_version).first()
             if base is None:
                 raise InvalidInput(details={"base_revision": [f"Entry {entry.pk} has no revision {base_version}."]})
-            sent_content, conflicts = _merge_onto(current, base.content(), sent_content)
+            base_content = base.content()
+        if base_content is not None and (stale or any(base_content[n] != getattr(current, n) for n in sent_content)):
+            sent_content, conflicts = _merge_onto(current, base_content, sent_content)
             if conflicts:
                 raise EntryConflict(details={"current_revision": current.version, "conflicts": conflicts})
             merged = True
