@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 
 logger = logging.getLogger("nexus.cache")
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 _MISSING = object()
 # Memcached refuses keys over 250 bytes; long parts are hashed to stay well below.
 _MAX_KEY_LENGTH = 200
@@ -27,22 +28,9 @@ def _version_key(scope: str) -> str:
     return f"v:{scope}"
 
 
-def cache_versions(*scopes: str) -> list[int]:
-    """The current version of each scope (1 until first bumped), in one round trip."""
-    keys = [_version_key(scope) for scope in scopes]
-    try:
-        found = cache.get_many(keys)
-    except Exception:
-        logger.warning("Cache unavailable while reading the versions of %s", scopes, exc_info=True)
-        return [1] * len(scopes)
-    return [int(found.get(key) or 1) for key in keys]
-
-
-def cache_key(scope: str, *parts: object, depends_on: tuple[str, ...] = ()) -> str:
-    """A key in the current version of `scope` and of each scope it `depends_on`: bumping
-    any of them moves the key."""
-    versions = ".".join(str(version) for version in cache_versions(scope, *depends_on))
-    key = f"{scope}:v{versions}:" + ":".join(str(part) for part in parts)
+def cache_key(scope: str, *parts: object) -> str:
+    """The key a value of (scope, parts) is stored under (with the versions it is valid for)."""
+    key = f"{scope}:" + ":".join(str(part) for part in parts)
     if len(key) > _MAX_KEY_LENGTH:
         key = f"{scope}:h:" + hashlib.sha256(key.encode()).hexdigest()
     return key
@@ -60,21 +48,54 @@ def cache_bump(scope: str) -> None:
         logger.warning("Cache unavailable while invalidating %s", scope, exc_info=True)
 
 
+def _stamp(found: dict[str, Any], scope: str, depends_on: tuple[str, ...]) -> tuple[int, ...]:
+    """The versions a value of `scope` is valid under, read from a get_many answer."""
+    return tuple(int(found.get(_version_key(name)) or 1) for name in (scope, *depends_on))
+
+
 def cache_get_or_compute(
     scope: str, *parts: object, compute: Callable[[], T], timeout: int = 300, depends_on: tuple[str, ...] = ()
 ) -> T:
-    """The cached value for (scope, parts), computed and stored on a miss."""
-    key = cache_key(scope, *parts, depends_on=depends_on)
+    """The cached value for (scope, parts), computed and stored on a miss: one round trip
+    to the cache on a hit."""
+    found = cache_get_many_or_compute(
+        {None: (scope, cache_key(scope, *parts))},
+        compute=lambda _: {None: compute()},
+        timeout=timeout,
+        depends_on=depends_on,
+    )
+    return found[None]
+
+
+def cache_get_many_or_compute(
+    items: dict[K, tuple[str, str]],
+    *,
+    compute: Callable[[list[K]], dict[K, T]],
+    timeout: int = 300,
+    depends_on: tuple[str, ...] = (),
+) -> dict[K, T]:
+    """Cached values for many items, each under its own (scope, key) and the shared scopes
+    it depends on, in one round trip; the misses are computed together by
+    `compute(missing_items)` and stored. Items `compute` leaves out are left out."""
+    scopes = {scope for scope, _ in items.values()} | set(depends_on)
     try:
-        value = cache.get(key, _MISSING)
+        found = cache.get_many([key for _, key in items.values()] + [_version_key(scope) for scope in scopes])
     except Exception:
-        logger.warning("Cache unavailable while reading %s", key, exc_info=True)
-        return compute()
-    if value is not _MISSING:
-        return value  # type: ignore[return-value]
-    value = compute()
-    try:
-        cache.set(key, value, timeout=timeout)
-    except Exception:
-        logger.warning("Cache unavailable while writing %s", key, exc_info=True)
-    return value
+        logger.warning("Cache unavailable while reading %d values", len(items), exc_info=True)
+        return compute(list(items))
+    values: dict[K, T] = {}
+    stamps: dict[K, tuple[int, ...]] = {}
+    for item, (scope, key) in items.items():
+        stamps[item] = _stamp(found, scope, depends_on)
+        stored = found.get(key)
+        if stored is not None and stored[0] == stamps[item]:
+            values[item] = stored[1]
+    missing = [item for item in items if item not in values]
+    if missing:
+        computed = compute(missing)
+        values.update(computed)
+        try:
+            cache.set_many({items[item][1]: (stamps[item], computed[item]) for item in computed}, timeout=timeout)
+        except Exception:
+            logger.warning("Cache unavailable while writing %d values", len(computed), exc_info=True)
+    return values

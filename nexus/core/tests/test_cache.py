@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from nexus.core.cache import cache_bump, cache_get_or_compute, cache_key
+from nexus.core.cache import cache_bump, cache_get_many_or_compute, cache_get_or_compute, cache_key
 from nexus.core.cache_log import CacheOutageLogFilter
 
 
@@ -105,3 +105,25 @@ def test_a_key_moves_when_any_scope_it_depends_on_is_bumped() -> None:
     cache_bump("entry:1")
     assert cache_get_or_compute("entry:1", "rest", compute=compute, depends_on=("profiles",)) == 3
     assert calls["n"] == 3
+
+
+def test_many_values_are_read_together_and_only_the_misses_computed() -> None:
+    computed: list[list[int]] = []
+
+    def compute(missing: list[int]) -> dict[int, str]:
+        computed.append(missing)
+        return {n: f"value {n}" for n in missing if n != 4}  # 4 does not exist
+
+    def items(*numbers: int) -> dict[int, tuple[str, str]]:
+        return {n: (f"item:{n}", cache_key(f"item:{n}", "card")) for n in numbers}
+
+    read = lambda *numbers: cache_get_many_or_compute(items(*numbers), compute=compute, depends_on=("names",))  # noqa: E731
+    assert read(1, 2) == {1: "value 1", 2: "value 2"}
+    assert read(1, 2, 3, 4) == {1: "value 1", 2: "value 2", 3: "value 3"}
+    assert computed == [[1, 2], [3, 4]]
+    cache_bump("item:2")
+    assert read(1, 2, 3) == {1: "value 1", 2: "value 2", 3: "value 3"}
+    assert computed[-1] == [2]
+    cache_bump("names")
+    read(1, 3)
+    assert computed[-1] == [1, 3]
