@@ -217,6 +217,8 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Request-ID"]
 
 NEXUS_MAX_BODY_BYTES = env.int("NEXUS_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEXUS_MAX_BODY_BYTES
+# An imported README (the request limit above still applies to uploads).
+NEXUS_README_MAX_BYTES = env.int("NEXUS_README_MAX_BYTES", default=2 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
