@@ -44,7 +44,8 @@ GRAPHQL_LIST = urllib.parse.quote(
     "{ entries(limit: 20) { id title kind author { username profile { displayName } } topics { slug } "
     "technologies { slug } tags } }"
 )
-# (name, path, target ratio against the floor, what the target means); {entry} is a demo entry's id
+# (name, path, target ratio against the floor, what the target means); {entry} is a demo
+# entry's id, {entry_url} the path of its page
 ENDPOINTS = [
     ("profile detail (REST, uncached)", "/api/v1/users/amara", 0.40, "issue 2: >= 0.40 x floor on PostgreSQL"),
     ("member list, 20 (REST)", "/api/v1/users?page_size=20", 0.30, ">= 0.30 x floor"),
@@ -56,6 +57,8 @@ ENDPOINTS = [
     ("entry list, 20 (REST, signed in)", "signed-in:/api/v1/entries?page_size=20", 0.30, "P3 uncached"),
     # G1's own target (>= 0.5 x the REST list) is printed on a line of its own.
     ("entry list, 20 (GraphQL, nested)", f"/graphql/?query={GRAPHQL_LIST}", 0.15, ">= 0.15 x floor"),
+    # {entry_url} is the same entry's page; anonymous pages are rendered per request.
+    ("entry page (HTML, anonymous)", "{entry_url}", 0.25, "P4: >= 0.25 x floor"),
 ]
 
 
@@ -152,9 +155,11 @@ def demo_token() -> str:
         return str(json.load(response)["access"])
 
 
-def demo_entry_id() -> int:
+def demo_entry() -> tuple[int, str]:
+    """The id and page path of the newest public demo entry."""
     with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/entries?page_size=1", timeout=60) as response:
-        return int(json.load(response)["results"][0]["id"])
+        entry = json.load(response)["results"][0]
+        return int(entry["id"]), str(entry["url"])
 
 
 def requests_per_second(wrk: str, path: str, seconds: int = SECONDS) -> float:
@@ -185,10 +190,11 @@ def main() -> int:
     manage(env, "nexus_demo")
     server = start_server(env)
     try:
-        entry = demo_entry_id()
+        entry, entry_url = demo_entry()
         TOKEN["access"] = demo_token()
         endpoints = [
-            (name, path.replace("{entry}", str(entry)), target, meaning) for name, path, target, meaning in ENDPOINTS
+            (name, path.replace("{entry}", str(entry)).replace("{entry_url}", entry_url), target, meaning)
+            for name, path, target, meaning in ENDPOINTS
         ]
         for _, path, _, _ in [("floor", FLOOR, 0, ""), *endpoints]:
             check(path)
