@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("nexus.web.urls")),
     path("", include("nexus.accounts.urls")),
     path("", include("nexus.knowledge.urls")),
+    path("", include("nexus.interchange.urls")),
     path("api/", include("nexus.api.urls")),
     path("graphql/", graphql_view(), name="graphql"),
     path("healthz", core_views.healthz, name="healthz"),

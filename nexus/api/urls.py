@@ -4,11 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from nexus.accounts.rest import api_urlpatterns as accounts_api
+from nexus.interchange.rest import api_urlpatterns as interchange_api
 from nexus.knowledge.rest import api_urlpatterns as knowledge_api
 
 app_name = "api"
 
-v1 = [*accounts_api, *knowledge_api]
+v1 = [*accounts_api, *knowledge_api, *interchange_api]
 
 urlpatterns = [
     path("v1/", include((v1, "v1"))),

@@ -19,10 +19,11 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from nexus.accounts.graphql import AccountsMutation, AccountsQuery
 from nexus.graphql.errors import NexusErrorExtension
+from nexus.interchange.graphql import InterchangeMutation, InterchangeQuery
 from nexus.knowledge.graphql import KnowledgeMutation, KnowledgeQuery
 
-Query = merge_types("Query", (AccountsQuery, KnowledgeQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, KnowledgeMutation))
+Query = merge_types("Query", (AccountsQuery, KnowledgeQuery, InterchangeQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, KnowledgeMutation, InterchangeMutation))
 
 
 class NexusSchema(strawberry.Schema):

@@ -15,14 +15,21 @@ from django.db import transaction
 
 from nexus.core.errors import InvalidInput, NexusError
 from nexus.interchange.errors import ImportConflict, ReadmeTooLarge, ReadmeTooManyEntries
+from nexus.interchange.exporting import hub_readme_export
 from nexus.interchange.models import ImportedEntry, ImportSource
 from nexus.interchange.readme.decoding import readme_decode
 from nexus.interchange.readme.plan import PlannedEntry, ReadmePlan, readme_plan
-from nexus.interchange.selectors import hub_entries_by_slug, import_source_get, imported_entries
+from nexus.interchange.selectors import (
+    hub_entries_by_slug,
+    hub_entries_for_export,
+    import_source_get,
+    imported_entries,
+)
 from nexus.knowledge.errors import EntryConflict
 from nexus.knowledge.models import CONTENT_FIELDS, EntryKind, EntryStatus, Hub, Technology, Topic
 from nexus.knowledge.permissions import can_edit_hub, require
-from nexus.knowledge.services import entry_create, entry_update, hub_update
+from nexus.knowledge.selectors import hub_get_for_user
+from nexus.knowledge.services import entry_create, entry_update, hub_ensure, hub_update
 
 MAX_ENTRIES = 500
 
@@ -50,6 +57,7 @@ class ImportReport:
     hub_changes: dict[str, str]
     dry_run: bool
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    text: str = ""  # the file as read (decoded and repaired): what a preview page sends back
 
     @property
     def counts(self) -> dict[str, int]:
@@ -96,6 +104,29 @@ class ImportReport:
         }
 
 
+def readme_import_hub(actor: Any, username: str) -> Hub:
+    """The hub an import into `username`'s hub writes to: one's own is made on first use;
+    another's must be visible (the import itself checks that the actor may edit it)."""
+    if actor.is_authenticated and username.casefold() == actor.username.casefold():
+        return hub_ensure(actor)
+    return hub_get_for_user(actor, username)
+
+
+def readme_export(*, actor: Any, hub: Hub) -> str:
+    """The README.md of `hub` as `actor` may see it: their own drafts included, nobody else's."""
+    return hub_readme_export(hub, hub_entries_for_export(actor, hub))
+
+
+def readme_upload_read(upload: Any) -> bytes:
+    """An uploaded README's bytes: a file over the limit is refused after reading one byte
+    past it, never read whole."""
+    limit = settings.NEXUS_README_MAX_BYTES
+    data = bytes(upload.read(limit + 1))
+    if len(data) > limit:
+        raise ReadmeTooLarge(f"This README is over {limit:,} bytes, the limit; split it and import the parts.")
+    return data
+
+
 def readme_read(data: bytes) -> tuple[str, str, list[str], ReadmePlan]:
     """Decode and plan a README (no database): text, encoding, repairs, plan."""
     limit = settings.NEXUS_README_MAX_BYTES
@@ -138,7 +169,7 @@ def readme_import(
         # The kind the learner chose last time stays chosen, unless they choose again.
         earlier = {p.key: previous[p.key].kind for p in plan.entries if p.key in previous and not p.slug}
         _apply_kinds(plan, {**earlier, **kinds})
-        report = ImportReport(name, encoding, repairs, plan, [], [], {}, dry_run)
+        report = ImportReport(name, encoding, repairs, plan, [], [], {}, dry_run, text=text)
         report.hub_changes = _hub_changes(hub, plan, source)
         if report.hub_changes:
             hub_update(actor=actor, hub=hub, data=report.hub_changes)
@@ -160,6 +191,9 @@ def readme_import(
             raise ImportConflict(details={"conflicts": report.conflicts})
         if dry_run:
             transaction.set_rollback(True)
+            for item in report.items:  # the ids of rolled-back rows name nothing
+                if item.action == "create":
+                    item.entry_id = None
         else:
             _remember(actor, hub, source, name, text, report)
     return report

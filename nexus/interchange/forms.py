@@ -1,0 +1,56 @@
+"""The import page's form: it only parses what a browser sends (a file or pasted text, the
+kinds chosen in the preview) into what readme_import takes; the rules live in the service."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+
+from nexus.interchange.services import readme_upload_read
+from nexus.knowledge.models import EntryKind, EntryStatus
+
+KIND_FIELD_PREFIX = "kind:"
+
+
+class ReadmeImportForm(forms.Form):
+    file = forms.FileField(required=False, label="README file", help_text="A README.md (UTF-8, UTF-16 or legacy).")
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        label="Or paste it",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+    )
+    name = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Importing a file of the same name again updates the entries it made.",
+    )
+    status = forms.ChoiceField(
+        choices=EntryStatus.choices,
+        initial=EntryStatus.PUBLISHED,
+        help_text="New entries start as this; a re-import never changes an entry's status.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("file") and not cleaned.get("text", "").strip():
+            raise forms.ValidationError("Choose a README file or paste its text.")
+        return cleaned
+
+    def readme(self) -> tuple[bytes, str]:
+        """The README's bytes and name."""
+        upload = self.cleaned_data.get("file")
+        name = self.cleaned_data.get("name", "").strip()
+        if upload is None:
+            return self.cleaned_data["text"].encode("utf-8"), name or "README.md"
+        return readme_upload_read(upload), name or PurePath(upload.name or "README.md").name
+
+    def chosen_kinds(self) -> dict[str, str]:
+        """The kinds picked in a preview, by entry key (the select boxes are `kind:<key>`)."""
+        return {
+            name.removeprefix(KIND_FIELD_PREFIX): value
+            for name, value in self.data.items()
+            if name.startswith(KIND_FIELD_PREFIX) and value in EntryKind.values
+        }
