@@ -726,3 +726,37 @@ def test_topic_and_technology_pages_list_visible_entries_across_hubs(owner: Any,
     assert Client().get("/topics/knitting/").status_code == 404
     assert Client().get("/technologies/cobol/").status_code == 404
     assert Client().get("/topics/caching/?before=x").status_code == 400
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/topics/caching/", "/technologies/redis/", "/h/"])
+def test_list_pages_cost_the_same_queries_for_few_and_many_items(owner: Any, url: str) -> None:
+    client = Client()
+    _vary(owner, 3)
+    for index in range(3):
+        make_entry(UserFactory(username=f"learner{index}"), title="Cache keys", topics=["caching"])
+    client.get(url)  # warm the role cache
+    few = _queries(client, url)
+    _vary(owner, 30, start=3)
+    for index in range(3, 40):
+        make_entry(UserFactory(username=f"learner{index}"), title="Cache keys", technologies=["redis"])
+    assert _queries(client, url) == few
+
+
+def test_history_costs_the_same_queries_for_few_and_many_revisions(owner: Any) -> None:
+    entry = make_entry(owner, body="v1\n")
+    client = client_for(owner)
+    url = f"/h/owner/{entry.slug}/history/"
+    for number in range(2, 4):
+        entry = entry_update(actor=owner, entry=entry, data={"body": f"v{number}\n"}, base_version=entry.version).entry
+    client.get(url)
+    few = _queries(client, url)
+    for number in range(4, 30):
+        entry = entry_update(actor=owner, entry=entry, data={"body": f"v{number}\n"}, base_version=entry.version).entry
+    assert text(client.get(url)).count("revision-number") >= 29
+    assert _queries(client, url) == few
