@@ -13,18 +13,22 @@ from nexus.accounts.services import profile_update, role_grant, user_register
 from nexus.knowledge.models import Entry
 from nexus.knowledge.services import entry_create, entry_update, hub_ensure, hub_update, proposal_create
 from nexus.web.demo import DEMO_COHORT, DEMO_PASSWORD, DEMO_PEOPLE
-from nexus.web.demo_entries import DEMO_ENTRIES, DEMO_PROPOSAL
+from nexus.web.demo_entries import DEMO_ENTRIES, DEMO_PROPOSALS
 
 
 class Command(BaseCommand):
-    help = "Create the demo cohort of learners and mentors with their hubs (skips what already exists)."
+    help = (
+        "Create the demo cohort of learners and mentors with their hubs, edited entries and suggested edits "
+        "(skips what already exists)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         people = sum(self._person(*person) for person in DEMO_PEOPLE)
         hubs = sum(self._hub(username, entries) for username, entries in DEMO_ENTRIES.items())
-        self._proposal()
+        proposals = sum(self._proposal(*proposal) for proposal in DEMO_PROPOSALS)
         self.stdout.write(
-            f"Demo cohort: {people} people and {hubs} hubs created ({len(DEMO_PEOPLE)} people in all). "
+            f"Demo cohort: {people} people and {hubs} hubs created, {proposals} suggested edits opened "
+            f"({len(DEMO_PEOPLE)} people in all). "
             f"Log in as any of them (e.g. 'amara', mentor 'grace') with the password '{DEMO_PASSWORD}'."
         )
 
@@ -60,18 +64,23 @@ class Command(BaseCommand):
             )
             for kind, title, fields in entries:
                 fields = dict(fields)
-                revisions = fields.pop("revisions", [])
-                saved = entry_create(
+                revisions: list[dict[str, str]] = fields.pop("revisions", [])
+                entry = entry_create(
                     actor=owner, hub=hub, data={"kind": kind, "title": title, "status": "published", **fields}
-                )
-                for number, body in enumerate(revisions, start=1):
-                    entry_update(actor=owner, entry=saved.entry, data={"body": body}, base_version=number)
+                ).entry
+                for revision in revisions:
+                    changes = dict(revision)
+                    message = changes.pop("message")
+                    entry = entry_update(
+                        actor=owner, entry=entry, data=changes, base_version=entry.version, message=message
+                    ).entry
         return True
 
-    def _proposal(self) -> None:
-        proposer, owner, title, body, message = DEMO_PROPOSAL
-        entry = Entry.objects.select_related("hub").get(hub__owner__username=owner, title=title)
+    def _proposal(self, proposer: str, owner: str, title: str, changes: dict[str, str], message: str) -> bool:
+        # One per (entry, proposer), ever: once reviewed, merged or rejected it is not made again.
+        entry = Entry.objects.select_related("hub").filter(hub__owner__username=owner, title=title).first()
         author = User.objects.get(username=proposer)
-        if entry.proposals.exists():
-            return
-        proposal_create(actor=author, entry=entry, data={"body": body}, base_version=entry.version, message=message)
+        if entry is None or entry.proposals.filter(author=author).exists():
+            return False
+        proposal_create(actor=author, entry=entry, data=changes, base_version=entry.version, message=message)
+        return True
