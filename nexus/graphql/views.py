@@ -47,7 +47,27 @@ class NexusGraphQLView(GraphQLView):
                     status=403,
                     details={"reason": str(reason)},
                 )
+        if (
+            request.method == "POST"
+            and "application/json" in (request.content_type or "")
+            and not _is_utf8(request.body)
+        ):
+            # Strawberry decodes the body as UTF-8 and does not catch the UnicodeDecodeError (a 500).
+            return error_response(
+                request,
+                code="malformed_request",
+                message="The request body is not valid JSON text: encode it as UTF-8.",
+                status=400,
+            )
         return super().dispatch(request, *args, **kwargs)
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def graphql_view() -> Any:

@@ -12,10 +12,11 @@ from strawberry import auto
 from strawberry.types import Info
 
 from nexus.accounts.graphql import UserType
-from nexus.core.errors import InvalidInput
+from nexus.core.errors import InvalidInput, NotFound
 from nexus.graphql.context import signed_in_user
 from nexus.knowledge import models
 from nexus.knowledge.diffing import diff_side_by_side, diff_unified
+from nexus.knowledge.errors import EntryNotFound, ProposalNotFound
 from nexus.knowledge.filters import EntryFilter
 from nexus.knowledge.selectors import (
     entry_get_for_user,
@@ -39,6 +40,17 @@ from nexus.knowledge.services import (
 )
 
 MAX_PAGE = 100
+# Primary keys are 64-bit: 18 ASCII digits always fit one (19 may not); ids never grow that long.
+MAX_ID_DIGITS = 18
+
+
+def _pk(value: strawberry.ID, not_found: type[NotFound]) -> int:
+    """The primary key a GraphQL ID names. An ID is any string to GraphQL; one that cannot be
+    a key ("abc", "²", 40 digits) names nothing, so it is the same "not found" as a missing row."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
+        raise not_found()
+    return int(text)
 
 
 @strawberry_django.type(models.Topic, name="Topic")
@@ -226,7 +238,7 @@ class KnowledgeQuery:
 
     @strawberry_django.field(description="One entry.")
     def entry(self, info: Info, id: strawberry.ID) -> EntryType:
-        return entry_get_for_user(info.context.request.user, int(id))  # type: ignore[return-value]
+        return entry_get_for_user(info.context.request.user, _pk(id, EntryNotFound))  # type: ignore[return-value]
 
     @strawberry_django.field(description="A learner's hub.")
     def hub(self, info: Info, username: str) -> HubType:
@@ -242,13 +254,13 @@ class KnowledgeQuery:
 
     @strawberry_django.field(description="A proposal you made or may review.")
     def proposal(self, info: Info, id: strawberry.ID) -> ProposalType:
-        return proposal_get_for_user(info.context.request.user, int(id))  # type: ignore[return-value]
+        return proposal_get_for_user(info.context.request.user, _pk(id, ProposalNotFound))  # type: ignore[return-value]
 
     @strawberry.field(description="What changed between two revisions of an entry, field by field.")
     def revision_diff(
         self, info: Info, entry_id: strawberry.ID, from_revision: int, to_revision: int
     ) -> list[FieldDiffType]:
-        entry = entry_get_for_user(info.context.request.user, int(entry_id))
+        entry = entry_get_for_user(info.context.request.user, _pk(entry_id, EntryNotFound))
         old, new = revision_get(entry, from_revision).content(), revision_get(entry, to_revision).content()
         diffs = []
         for name in models.CONTENT_FIELDS:
@@ -280,7 +292,7 @@ class KnowledgeMutation:
         self, info: Info, id: strawberry.ID, base_revision: int, input: EntryInput, message: str = ""
     ) -> EntrySavedType:
         user = signed_in_user(info)
-        entry = entry_get_for_user(user, int(id))
+        entry = entry_get_for_user(user, _pk(id, EntryNotFound))
         return EntrySavedType.of(
             entry_update(actor=user, entry=entry, data=_sent(input), base_version=base_revision, message=message)
         )
@@ -289,13 +301,13 @@ class KnowledgeMutation:
     def publish_entry(self, info: Info, id: strawberry.ID, published: bool = True) -> EntryType:
         user = signed_in_user(info)
         status = models.EntryStatus.PUBLISHED if published else models.EntryStatus.DRAFT
-        return entry_set_status(actor=user, entry=entry_get_for_user(user, int(id)), status=status)  # type: ignore[return-value]
+        return entry_set_status(actor=user, entry=entry_get_for_user(user, _pk(id, EntryNotFound)), status=status)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Bring back an old revision as a new one.")
     def restore_revision(self, info: Info, entry_id: strawberry.ID, number: int) -> EntrySavedType:
         user = signed_in_user(info)
         return EntrySavedType.of(
-            revision_restore(actor=user, entry=entry_get_for_user(user, int(entry_id)), number=number)
+            revision_restore(actor=user, entry=entry_get_for_user(user, _pk(entry_id, EntryNotFound)), number=number)
         )
 
     @strawberry.mutation(description="Suggest an edit to someone else's entry.")
@@ -303,7 +315,7 @@ class KnowledgeMutation:
         self, info: Info, entry_id: strawberry.ID, base_revision: int, message: str, input: EntryInput
     ) -> ProposalType:
         user = signed_in_user(info)
-        entry = entry_get_for_user(user, int(entry_id))
+        entry = entry_get_for_user(user, _pk(entry_id, EntryNotFound))
         return proposal_create(  # type: ignore[return-value]
             actor=user, entry=entry, data=_sent(input), base_version=base_revision, message=message
         )
@@ -311,10 +323,12 @@ class KnowledgeMutation:
     @strawberry.mutation(description="Approve, request changes on, or reject a proposal.")
     def review_proposal(self, info: Info, id: strawberry.ID, decision: str, comment: str = "") -> ProposalType:
         user = signed_in_user(info)
-        proposal = proposal_get_for_user(user, int(id))
+        proposal = proposal_get_for_user(user, _pk(id, ProposalNotFound))
         return proposal_review(actor=user, proposal=proposal, decision=decision, comment=comment)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Merge a proposal into its entry as a new revision.")
     def merge_proposal(self, info: Info, id: strawberry.ID) -> EntrySavedType:
         user = signed_in_user(info)
-        return EntrySavedType.of(proposal_merge(actor=user, proposal=proposal_get_for_user(user, int(id))))
+        return EntrySavedType.of(
+            proposal_merge(actor=user, proposal=proposal_get_for_user(user, _pk(id, ProposalNotFound)))
+        )

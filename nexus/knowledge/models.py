@@ -151,7 +151,7 @@ class Revision(HasContent, models.Model):
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    message = models.CharField(max_length=200, blank=True)
+    message = models.CharField(max_length=200, blank=True, validators=[no_nul])
     created_at = models.DateTimeField(auto_now_add=True)
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=500, blank=True)

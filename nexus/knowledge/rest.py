@@ -496,8 +496,13 @@ class RevisionDiffApi(APIView):
         numbers = {}
         for name in ("from", "to"):
             value = request.query_params.get(name, "")
-            if not value.isdigit():
-                raise InvalidInput(details={name: ["A revision number is required."]})
+            # isdigit() alone admits "²" and other digits int() refuses; nine ASCII digits
+            # always fit the revision number column.
+            if not (value.isascii() and value.isdigit() and len(value) <= 9):
+                raise InvalidInput(
+                    "Pick two revisions to compare: ?from=N&to=M with revision numbers.",
+                    details={name: ["A revision number (digits 0-9, at most 9 of them) is required."]},
+                )
             numbers[name] = int(value)
         old, new = revision_get(entry, numbers["from"]), revision_get(entry, numbers["to"])
         diffs = field_diffs(old.content(), new.content(), f"r{old.number}", f"r{new.number}")

@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.validators import slug_re
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -57,6 +58,9 @@ VOCABULARY_FIELDS = ("topics", "technologies", "tags")
 ENTRY_FIELDS = (*CONTENT_FIELDS, *SIMPLE_FIELDS, *VOCABULARY_FIELDS)
 CHALLENGE_FIELDS = ("problem", "solution", "outcome")
 MAX_TAGS = 10
+# A lost slug race is retried with a fresh slug; more losses in a row than this mean
+# something other than a race, so the write is refused instead of looping.
+SLUG_ATTEMPTS = 5
 # Links to entry pages look like /h/<username>/<slug>/ (see knowledge/urls.py).
 ENTRY_LINK = re.compile(r"^/h/(?P<username>[\w.@+-]+)/(?P<slug>[-\w]+)/?$")
 
@@ -187,8 +191,11 @@ def _vocabulary(data: dict[str, Any]) -> tuple[dict[str, list[Any]], dict[str, l
         if name not in data:
             continue
         slugs = [str(slug) for slug in data[name] or []]
-        found = {item.slug: item for item in model.objects.filter(slug__in=slugs)}  # type: ignore[attr-defined]
-        missing = [slug for slug in slugs if slug not in found]
+        # Only slug-shaped values can name a topic or technology; anything else (a NUL byte,
+        # which PostgreSQL refuses in a query) is unknown without asking the database.
+        shaped = [slug for slug in slugs if slug_re.match(slug)]
+        found = {item.slug: item for item in model.objects.filter(slug__in=shaped)}  # type: ignore[attr-defined]
+        missing = [slug if slug in shaped else repr(slug) for slug in slugs if slug not in found]
         if missing:
             errors[name] = [f"Unknown {name[:-1] if name == 'topics' else 'technology'}: {', '.join(missing)}."]
         resolved[name] = list(found.values())
@@ -241,12 +248,23 @@ def _apply_fields(entry: Entry, data: dict[str, Any]) -> dict[str, list[Any]]:
     return vocabulary
 
 
+def _revision_message(message: str) -> str:
+    """A revision message a caller sent, checked by the model field's own rules. Refused
+    rather than cut: an API caller should learn their text did not fit."""
+    try:
+        return str(Revision._meta.get_field("message").clean(message, None))
+    except ValidationError as error:
+        raise InvalidInput(details={"message": list(error.messages)}) from error
+
+
 def _record_revision(entry: Entry, *, author: Any, message: str) -> Revision:
     entry.version += 1
     return Revision.objects.create(
         entry=entry,
         number=entry.version,
         author=author if getattr(author, "is_authenticated", False) else None,
+        # Sent messages were checked by _revision_message; only a message this module
+        # composes (a merge quoting a 500-character proposal message) can be longer.
         message=message[:200],
         **{name: getattr(entry, name) for name in CONTENT_FIELDS},
     )
@@ -259,17 +277,36 @@ def _set_vocabulary(entry: Entry, vocabulary: dict[str, list[Any]]) -> None:
         getattr(entry, name).set(items)
 
 
+def _save_with_unique_slug(entry: Entry) -> None:
+    """Insert a new entry under a slug free in its hub. Another write with the same title
+    can take the slug between choosing and inserting it; the loser picks again."""
+    for _attempt in range(SLUG_ATTEMPTS):
+        entry.slug = _unique_slug(entry.hub, entry.title)
+        try:
+            with transaction.atomic():  # a savepoint: a lost race undoes only this insert
+                entry.save()
+        except IntegrityError:
+            if not Entry.objects.filter(hub=entry.hub, slug=entry.slug).exists():
+                raise  # some other constraint: a bug, not a race
+            continue
+        return
+    raise InvalidInput(
+        "Other entries with this title were being saved at the same moment; please save again.",
+        details={"title": ["No free address (slug) for this title right now; please save again."]},
+    )
+
+
 def entry_create(*, actor: Any, hub: Hub, data: dict[str, Any], message: str = "") -> EntrySaved:
     """Write a new entry (revision 1) in a hub the actor owns (or, for admins, any hub)."""
     require(can_edit_hub(actor, hub), "Only the owner of this hub can add entries to it.")
+    message = _revision_message(message)
     entry = Entry(hub=hub, kind=data.get("kind") or "", title="")
     vocabulary = _apply_fields(entry, data)
     warnings = _render_into(entry)
     with transaction.atomic():
-        entry.slug = _unique_slug(hub, entry.title)
         if entry.status == EntryStatus.PUBLISHED:
             entry.published_at = timezone.now()
-        entry.save()
+        _save_with_unique_slug(entry)
         revision = _record_revision(entry, author=actor, message=message or "Created")
         entry.save(update_fields=["version"])
         _set_vocabulary(entry, vocabulary)
@@ -290,6 +327,7 @@ def entry_update(
     since when they touch different lines, and refused with EntryConflict when they overlap.
     `base_content` names the base by content when it is no revision (a re-imported file)."""
     require(can_edit_entry(actor, entry), "You can suggest an edit to this entry, but not change it directly.")
+    message = _revision_message(message)
     with transaction.atomic():
         current = Entry.objects.select_for_update().select_related("hub").get(pk=entry.pk)
         sent_content = {name: data[name] for name in CONTENT_FIELDS if name in data}

@@ -90,3 +90,32 @@ def test_missing_csrf_token_on_a_page_form_is_a_403_page(owner: Any) -> None:
     response = client.post("/accounts/profile/", {"bio": "x"}, HTTP_ACCEPT="text/html")
     assert response.status_code == 403
     assert b"reload the page" in response.content
+
+
+# Bytes that are no UTF-8 (0xff never occurs in it), inside otherwise well-formed JSON.
+NOT_UTF8 = b'{"query": "{ topics { slug } }", "variables": {"x": "\xff\xfe\xfa"}}'
+
+
+def test_graphql_body_that_is_not_utf8_is_400(db: None) -> None:
+    response = Client().post("/graphql/", NOT_UTF8, content_type="application/json")
+    assert response.status_code == 400
+    assert error_of(response) == {
+        "code": "malformed_request",
+        "message": "The request body is not valid JSON text: encode it as UTF-8.",
+        "details": {},
+    }
+
+
+@pytest.mark.django_db
+def test_rest_body_that_is_not_utf8_is_400(api_client: Any, owner: Any) -> None:
+    from conftest import bearer
+
+    body = b'{"kind": "note", "title": "\xff\xfe"}'
+    response = api_client.post("/api/v1/entries", body, content_type="application/json", **bearer(owner))
+    assert response.status_code == 400
+    assert error_of(response) == {
+        "code": "malformed_request",
+        "message": "JSON parse error - 'utf-8' codec can't decode byte 0xff in position 27: invalid start byte",
+        "details": {},
+    }
+    assert api_client.get("/api/v1/entries", **bearer(owner)).json()["results"] == []

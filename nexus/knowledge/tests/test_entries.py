@@ -8,6 +8,7 @@ import pytest
 
 from nexus.core.errors import InvalidInput, PermissionDenied
 from nexus.core.markdown import MarkdownTooLarge
+from nexus.knowledge import services
 from nexus.knowledge.errors import EntryConflict
 from nexus.knowledge.models import Entry, Revision
 from nexus.knowledge.services import entry_create, entry_update, hub_ensure, revision_restore
@@ -59,6 +60,10 @@ def test_challenge_keeps_problem_solution_outcome(owner: Any) -> None:
         ({"kind": "weekly-highlight"}, "week"),
         ({"tags": [f"t{i}" for i in range(11)]}, "tags"),
         ({"colour": "red"}, "colour"),
+        # Only slug-shaped values are looked up: PostgreSQL refuses a NUL even in a query.
+        ({"topics": ["caching\x00"]}, "topics"),
+        ({"technologies": ["redis\x00"]}, "technologies"),
+        ({"topics": ["Caching!"]}, "topics"),
     ],
 )
 def test_invalid_entries_are_refused_and_nothing_is_written(owner: Any, fields: dict[str, Any], field: str) -> None:
@@ -163,3 +168,78 @@ def test_stale_flag_follows_the_review_date(owner: Any) -> None:
 
     assert make_entry(owner, review_by=datetime.date(2020, 1, 1)).is_stale is True
     assert make_entry(owner, review_by=datetime.date(2999, 1, 1)).is_stale is False
+
+
+def test_a_topic_that_is_no_slug_is_named_unknown(owner: Any) -> None:
+    data = {"kind": "concept", "title": "Fine", "topics": ["caching", "caching\x00"]}
+    with pytest.raises(InvalidInput) as caught:
+        entry_create(actor=owner, hub=hub_ensure(owner), data=data)
+    assert caught.value.details == {"topics": ["Unknown topic: 'caching\\x00'."]}
+
+
+BAD_MESSAGES = [
+    ("nul\x00byte", ["Null characters are not allowed."]),
+    ("x" * 201, ["Ensure this value has at most 200 characters (it has 201)."]),
+]
+
+
+@pytest.mark.parametrize(("message", "errors"), BAD_MESSAGES)
+def test_create_refuses_a_message_a_revision_cannot_hold(owner: Any, message: str, errors: list[str]) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        entry_create(actor=owner, hub=hub_ensure(owner), data={"kind": "note", "title": "Fine"}, message=message)
+    assert caught.value.details == {"message": errors}
+    assert Entry.objects.count() == 0
+    assert Revision.objects.count() == 0
+
+
+@pytest.mark.parametrize(("message", "errors"), BAD_MESSAGES)
+def test_update_refuses_a_message_a_revision_cannot_hold(owner: Any, message: str, errors: list[str]) -> None:
+    entry = make_entry(owner, body="one\n")
+    with pytest.raises(InvalidInput) as caught:
+        entry_update(actor=owner, entry=entry, data={"body": "two\n"}, base_version=1, message=message)
+    assert caught.value.details == {"message": errors}
+    entry.refresh_from_db()
+    assert (entry.version, entry.body) == (1, "one\n")
+    assert Revision.objects.count() == 1
+
+
+def test_a_message_of_exactly_200_characters_is_kept_whole(owner: Any) -> None:
+    saved = entry_create(actor=owner, hub=hub_ensure(owner), data={"kind": "note", "title": "Fine"}, message="m" * 200)
+    assert saved.revision.message == "m" * 200
+
+
+def _slug_chosen_before(taken: str, monkeypatch: pytest.MonkeyPatch, times: int) -> list[str]:
+    """Make the first `times` slug choices return `taken`, as if chosen just before another
+    write saved an entry under it: the race between choosing a slug and inserting it."""
+    real = services._unique_slug
+    chosen: list[str] = []
+
+    def stale(hub: Any, title: str) -> str:
+        slug = taken if len(chosen) < times else real(hub, title)
+        chosen.append(slug)
+        return slug
+
+    monkeypatch.setattr(services, "_unique_slug", stale)
+    return chosen
+
+
+def test_a_slug_taken_by_a_concurrent_write_is_chosen_again(owner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = make_entry(owner)
+    chosen = _slug_chosen_before(first.slug, monkeypatch, times=1)
+    saved = entry_create(actor=owner, hub=hub_ensure(owner), data={"kind": "concept", "title": first.title})
+    assert chosen == ["caching-strategies", "caching-strategies-2"]
+    assert saved.entry.slug == "caching-strategies-2"
+    assert Entry.objects.get(pk=saved.entry.pk).slug == "caching-strategies-2"
+    assert list(Revision.objects.filter(entry=saved.entry).values_list("number", flat=True)) == [1]
+    assert Entry.objects.count() == 2
+
+
+def test_a_slug_lost_again_and_again_is_refused(owner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = make_entry(owner)
+    chosen = _slug_chosen_before(first.slug, monkeypatch, times=services.SLUG_ATTEMPTS)
+    with pytest.raises(InvalidInput) as caught:
+        entry_create(actor=owner, hub=hub_ensure(owner), data={"kind": "concept", "title": first.title})
+    assert chosen == ["caching-strategies"] * services.SLUG_ATTEMPTS
+    assert caught.value.details == {"title": ["No free address (slug) for this title right now; please save again."]}
+    assert Entry.objects.count() == 1
+    assert Revision.objects.count() == 1

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from nexus.knowledge.models import EditProposal, Entry, Revision
 from nexus.knowledge.tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,89 @@ def test_revision_diff(graphql_client: Any, owner: Any) -> None:
     assert result["data"]["revisionDiff"] == [
         {"field": "body", "oldHtml": ["<del>one</del>\n"], "newHtml": ["<ins>two</ins>\n"]}
     ]
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "²", "-1", " 1", "1" * 19, "9" * 40])
+def test_an_id_that_cannot_be_a_key_is_not_found(graphql_client: Any, owner: Any, bad_id: str) -> None:
+    result = graphql_client("query($id: ID!) { entry(id: $id) { title } }", {"id": bad_id}, user=owner)
+    assert result["data"] is None
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["entry_not_found"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "code"),
+    [
+        ("query { proposal(id: $id) { id } }", "proposal_not_found"),
+        ('mutation { reviewProposal(id: $id, decision: "approve") { id } }', "proposal_not_found"),
+        ("mutation { mergeProposal(id: $id) { revision } }", "proposal_not_found"),
+        ("query { revisionDiff(entryId: $id, fromRevision: 1, toRevision: 2) { field } }", "entry_not_found"),
+        ("mutation { publishEntry(id: $id) { id } }", "entry_not_found"),
+        ("mutation { restoreRevision(entryId: $id, number: 1) { revision } }", "entry_not_found"),
+        ('mutation { updateEntry(id: $id, baseRevision: 1, input: {body: "x"}) { revision } }', "entry_not_found"),
+        (
+            'mutation { proposeEdit(entryId: $id, baseRevision: 1, message: "m", input: {body: "x"}) { id } }',
+            "entry_not_found",
+        ),
+    ],
+)
+def test_every_id_argument_is_parsed_into_not_found(graphql_client: Any, owner: Any, operation: str, code: str) -> None:
+    kind, selection = operation.split(" ", 1)
+    result = graphql_client(f"{kind}($id: ID!) {selection}", {"id": "abc"}, user=owner)
+    assert [e["extensions"]["code"] for e in result["errors"]] == [code]
+
+
+@pytest.mark.parametrize(
+    ("variables", "details"),
+    [
+        ({"message": "nul\u0000byte"}, {"message": ["Null characters are not allowed."]}),
+        ({"message": "x" * 201}, {"message": ["Ensure this value has at most 200 characters (it has 201)."]}),
+        ({"input": {"topics": ["caching\u0000"]}}, {"topics": ["Unknown topic: 'caching\\x00'."]}),
+        ({"input": {"technologies": ["redis\u0000"]}}, {"technologies": ["Unknown technology: 'redis\\x00'."]}),
+    ],
+)
+def test_create_refuses_what_the_database_cannot_store(
+    graphql_client: Any, owner: Any, variables: dict[str, Any], details: dict[str, list[str]]
+) -> None:
+    query = """mutation($input: EntryInput!, $message: String!) {
+      createEntry(input: $input, message: $message) { revision }
+    }"""
+    sent = {"message": "", **variables, "input": {"kind": "note", "title": "Fine", **variables.get("input", {})}}
+    result = graphql_client(query, sent, user=owner)
+    assert [(e["extensions"]["code"], e["extensions"]["details"]) for e in result["errors"]] == [("invalid", details)]
+    assert Entry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("variables", "details"),
+    [
+        ({"message": "nul\u0000byte"}, {"message": ["Null characters are not allowed."]}),
+        ({"message": "x" * 201}, {"message": ["Ensure this value has at most 200 characters (it has 201)."]}),
+        ({"input": {"topics": ["caching\u0000"]}}, {"topics": ["Unknown topic: 'caching\\x00'."]}),
+    ],
+)
+def test_update_refuses_what_the_database_cannot_store(
+    graphql_client: Any, owner: Any, variables: dict[str, Any], details: dict[str, list[str]]
+) -> None:
+    entry = make_entry(owner, body="one\n")
+    query = """mutation($id: ID!, $input: EntryInput!, $message: String!) {
+      updateEntry(id: $id, baseRevision: 1, input: $input, message: $message) { revision }
+    }"""
+    sent = {"id": entry.pk, "message": "", **variables, "input": {"body": "two\n", **variables.get("input", {})}}
+    result = graphql_client(query, sent, user=owner)
+    assert [(e["extensions"]["code"], e["extensions"]["details"]) for e in result["errors"]] == [("invalid", details)]
+    entry.refresh_from_db()
+    assert (entry.version, entry.body) == (1, "one\n")
+    assert Revision.objects.count() == 1
+
+
+def test_a_proposal_message_with_a_nul_is_refused(graphql_client: Any, owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body="old\n")
+    result = graphql_client(
+        'mutation($id: ID!, $m: String!) { proposeEdit(entryId: $id, baseRevision: 1, message: $m, input: {body: "new"}) { id } }',
+        {"id": entry.pk, "m": "fix\u0000"},
+        user=member,
+    )
+    assert [(e["extensions"]["code"], e["extensions"]["details"]) for e in result["errors"]] == [
+        ("invalid", {"message": ["Null characters are not allowed."]})
+    ]
+    assert EditProposal.objects.count() == 0

@@ -165,6 +165,30 @@ def test_revisions_diff_and_restore(api_client: Any, owner: Any) -> None:
     assert (restored.json()["revision"], restored.json()["entry"]["body"]) == (3, "one\n")
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        # "²".isdigit() is true, yet int("²") raises: it used to be a 500.
+        ({"from": "²", "to": "2"}, "from"),
+        ({"from": "1", "to": "99999999999"}, "to"),
+        ({"from": "\u0661", "to": "2"}, "from"),  # ARABIC-INDIC DIGIT ONE: a digit, but not ASCII
+        ({"to": "2"}, "from"),
+        ({"from": "-1", "to": "2"}, "from"),
+    ],
+)
+def test_diff_needs_two_plain_revision_numbers(api_client: Any, owner: Any, query: dict, field: str) -> None:
+    entry = make_entry(owner, body="one\n")
+    response = api_client.get(f"/api/v1/entries/{entry.pk}/diff", query)
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "Pick two revisions to compare: ?from=N&to=M with revision numbers.",
+            "details": {field: ["A revision number (digits 0-9, at most 9 of them) is required."]},
+        }
+    }
+
+
 def test_publish_and_unpublish(api_client: Any, owner: Any, member: Any) -> None:
     entry = make_entry(owner, status="draft")
     assert api_client.post(f"/api/v1/entries/{entry.pk}/publish", **bearer(owner)).json()["status"] == "published"
