@@ -32,6 +32,7 @@ from nexus.knowledge.selectors import hub_get_for_user
 from nexus.knowledge.services import entry_create, entry_update, hub_ensure, hub_update
 
 MAX_ENTRIES = 500
+REVISION_MESSAGE_MAX = 200  # Revision.message
 
 
 @dataclass
@@ -318,7 +319,7 @@ def _write(
                     actor=actor,
                     hub=hub,
                     data=_entry_data(planned, status, vocabulary, linking=True),
-                    message=f"Imported from {name}",
+                    message=_revision_message("Imported from", name),
                 )
                 planned.slug = planned.slug or saved.entry.slug
                 return ImportItem(planned, "create", saved.entry.pk, saved.entry.slug)
@@ -333,7 +334,7 @@ def _write(
                 data=data,
                 base_version=known.entry.version,
                 base_content={name: known.content.get(name, "") for name in CONTENT_FIELDS},
-                message=f"Re-imported from {name}",
+                message=_revision_message("Re-imported from", name),
             )
             return ImportItem(planned, "update", saved.entry.pk, saved.entry.slug, merged=saved.merged)
     except EntryConflict as conflict:
@@ -359,6 +360,13 @@ def _remember(actor: Any, hub: Hub, source: ImportSource | None, name: str, text
             key=item.planned.key,
             defaults={"entry_id": item.entry_id, "kind": item.planned.kind, "content": content},
         )
+
+
+def _revision_message(what: str, name: str) -> str:
+    """A revision message naming the file, shortened to fit (the knowledge services refuse
+    longer messages from people; this one is ours)."""
+    message = f"{what} {name}"
+    return message if len(message) <= REVISION_MESSAGE_MAX else message[: REVISION_MESSAGE_MAX - 1] + "…"
 
 
 def _label(planned: PlannedEntry) -> str:

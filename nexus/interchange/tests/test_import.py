@@ -283,3 +283,14 @@ def test_round_trip_of_generated_hubs(owner: Any, member: Any, entries: list[dic
     assert plan.coverage.percent == 100.0
     run(member, text, dry_run=False)
     assert entry_contents(member) == entry_contents(owner)
+
+
+def test_a_long_file_name_still_names_the_revisions(owner: Any) -> None:
+    name = "notes/" + "week-by-week-" * 15 + "README.md"
+    run(owner, README, dry_run=False, name=name)
+    messages = set(Revision.objects.values_list("message", flat=True))
+    assert len(messages) == 1
+    (message,) = messages
+    assert len(message) == 200
+    assert message.startswith("Imported from notes/week-by-week-")
+    assert message.endswith("…")
