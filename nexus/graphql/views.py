@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -47,27 +48,25 @@ class NexusGraphQLView(GraphQLView):
                     status=403,
                     details={"reason": str(reason)},
                 )
-        if (
-            request.method == "POST"
-            and "application/json" in (request.content_type or "")
-            and not _is_utf8(request.body)
-        ):
-            # Strawberry decodes the body as UTF-8 and does not catch the UnicodeDecodeError (a 500).
-            return error_response(
-                request,
-                code="malformed_request",
-                message="The request body is not valid JSON text: encode it as UTF-8.",
-                status=400,
-            )
+        problem = _json_body_problem(request) if request.method == "POST" else None
+        if problem:
+            # Strawberry answers a body it cannot parse in plain text (and a non-UTF-8 one
+            # with a 500); clients get the house error format instead.
+            return error_response(request, code="malformed_request", message=problem, status=400)
         return super().dispatch(request, *args, **kwargs)
 
 
-def _is_utf8(body: bytes) -> bool:
+def _json_body_problem(request: HttpRequest) -> str | None:
+    """What is wrong with a JSON request body, or None (other content types pass through)."""
+    if "application/json" not in (request.content_type or ""):
+        return None
     try:
-        body.decode("utf-8")
+        json.loads(request.body.decode("utf-8"))
     except UnicodeDecodeError:
-        return False
-    return True
+        return "The request body is not valid JSON text: encode it as UTF-8."
+    except ValueError as error:
+        return f"The request body is not valid JSON: {error}."
+    return None
 
 
 def graphql_view() -> Any:

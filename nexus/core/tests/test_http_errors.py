@@ -106,6 +106,14 @@ def test_graphql_body_that_is_not_utf8_is_400(db: None) -> None:
     }
 
 
+def test_graphql_body_that_is_not_json_is_400_in_the_error_format(db: None) -> None:
+    response = Client().post("/graphql/", b'{"query": "{ topics { slug } }"', content_type="application/json")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "malformed_request"
+    assert error["message"].startswith("The request body is not valid JSON: ")
+
+
 @pytest.mark.django_db
 def test_rest_body_that_is_not_utf8_is_400(api_client: Any, owner: Any) -> None:
     from conftest import bearer
