@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -294,11 +295,25 @@ class ReviewInput(InputSerializer):
 
 # --- ETags --------------------------------------------------------------------------------
 
-_ETAG = re.compile(r'^(?:W/)?"e(?P<id>\d+)-r(?P<version>\d+)-(?P<stamp>\d+)"$')
+_ETAG = re.compile(r'^(?:W/)?"e(?P<id>\d+)-r(?P<version>\d+)-(?P<stamp>[0-9a-f]+)"$')
 
 
-def entry_etag(entry: Entry) -> str:
-    return f'"e{entry.pk}-r{entry.version}-{int(entry.updated_at.timestamp() * 1000)}"'
+def entry_etag(entry: Entry, representation: bytes) -> str:
+    """The entry's id and revision (what If-Match names) and a digest of the bytes a GET
+    answers: an author or topic renamed changes the bytes, so no reader keeps a stale copy."""
+    return f'"e{entry.pk}-r{entry.version}-{hashlib.sha256(representation).hexdigest()[:16]}"'
+
+
+def entry_representation(entry: Entry) -> tuple[bytes, str]:
+    """The JSON of an entry's detail (the same for every reader) and its ETag."""
+    body = JSONRenderer().render(EntryDetailOutput(entry).data)
+    return body, entry_etag(entry, body)
+
+
+def etag_matches(request: Request, etag: str) -> bool:
+    """Whether If-None-Match names `etag` (weakly compared, as RFC 9110 asks for GET)."""
+    sent = request.headers.get("If-None-Match", "")
+    return any(tag.strip().removeprefix("W/") == etag for tag in sent.split(","))
 
 
 def base_revision_from(request: Request, data: dict[str, Any], entry: Entry) -> int:
@@ -317,15 +332,15 @@ def base_revision_from(request: Request, data: dict[str, Any], entry: Entry) -> 
 
 def public_entry_representation(entry_id: int) -> tuple[bytes, str]:
     """The JSON and ETag of an entry as anonymous visitors see it (EntryNotFound otherwise)."""
-    entry = entry_get_for_user(AnonymousUser(), entry_id)
-    return JSONRenderer().render(EntryDetailOutput(entry).data), entry_etag(entry)
+    return entry_representation(entry_get_for_user(AnonymousUser(), entry_id))
 
 
 def saved_response(saved: EntrySaved, status_code: int = 200) -> Response:
     body = EntrySavedOutput(
         {"entry": saved.entry, "revision": saved.revision, "merged": saved.merged, "warnings": saved.warnings}
     ).data
-    return Response(body, status=status_code, headers={"ETag": entry_etag(saved.entry)})
+    etag = entry_etag(saved.entry, JSONRenderer().render(body["entry"]))
+    return Response(body, status=status_code, headers={"ETag": etag})
 
 
 # --- Views --------------------------------------------------------------------------------
@@ -378,7 +393,7 @@ class EntryDetailApi(APIView):
     def get(self, request: Request, entry_id: int) -> HttpResponseBase:
         if request.user.is_authenticated:
             entry = entry_get_for_user(request.user, entry_id)
-            body, etag = JSONRenderer().render(EntryDetailOutput(entry).data), entry_etag(entry)
+            body, etag = entry_representation(entry)
         else:
             # Everyone anonymous sees the same bytes: served from the cache, which the
             # services invalidate on every change (knowledge/caching.py).
@@ -388,7 +403,7 @@ class EntryDetailApi(APIView):
                 depends_on=ENTRY_CACHE_DEPENDS_ON,
                 compute=lambda: public_entry_representation(entry_id),
             )
-        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        if etag_matches(request, etag):
             return HttpResponse(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return HttpResponse(body, content_type="application/json", headers={"ETag": etag})
 
@@ -421,10 +436,10 @@ class EntryStatusApi(APIView):
     target_status = EntryStatus.PUBLISHED
 
     @extend_schema(request=None, responses={200: EntryDetailOutput, 403: ERRORS[403], 404: ERRORS[404]})
-    def post(self, request: Request, entry_id: int) -> Response:
+    def post(self, request: Request, entry_id: int) -> HttpResponse:
         entry = entry_get_for_user(request.user, entry_id)
-        entry = entry_set_status(actor=request.user, entry=entry, status=self.target_status)
-        return Response(EntryDetailOutput(entry).data, headers={"ETag": entry_etag(entry)})
+        body, etag = entry_representation(entry_set_status(actor=request.user, entry=entry, status=self.target_status))
+        return HttpResponse(body, content_type="application/json", headers={"ETag": etag})
 
 
 class EntryPublishApi(EntryStatusApi):

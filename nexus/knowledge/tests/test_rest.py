@@ -369,3 +369,30 @@ def test_mentors_curate_the_vocabulary(api_client: Any, mentor: Any, member: Any
     assert (
         api_client.patch("/api/v1/technologies/nope", {"name": "X"}, format="json", **bearer(mentor)).status_code == 404
     )
+
+
+def test_the_etag_changes_when_the_author_is_renamed(api_client: Any, owner: Any) -> None:
+    from nexus.accounts.services import profile_update
+
+    entry = make_entry(owner, body=DOC)
+    url = f"/api/v1/entries/{entry.pk}"
+    first = api_client.get(url)["ETag"]
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=f"W/{first}").status_code == 304  # weak comparison
+    profile_update(actor=owner, user=owner, data={"display_name": "Olive the Second"})
+
+    again = api_client.get(url, HTTP_IF_NONE_MATCH=first)
+
+    assert again.status_code == 200
+    assert again["ETag"] != first
+    assert again.json()["author"]["display_name"] == "Olive the Second"
+    assert api_client.get(url, **bearer(owner))["ETag"] == again["ETag"]  # the same bytes for every reader
+
+
+def test_a_write_answers_the_etag_a_read_then_gives(api_client: Any, owner: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    written = api_client.patch(
+        f"/api/v1/entries/{entry.pk}", {"body": DOC + "More.\n", "base_revision": 1}, format="json", **bearer(owner)
+    )
+    assert written["ETag"] == api_client.get(f"/api/v1/entries/{entry.pk}")["ETag"]
+    published = api_client.post(f"/api/v1/entries/{entry.pk}/unpublish", **bearer(owner))
+    assert published["ETag"] == api_client.get(f"/api/v1/entries/{entry.pk}", **bearer(owner))["ETag"]
