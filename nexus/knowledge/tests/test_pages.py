@@ -537,6 +537,8 @@ def test_diff_is_side_by_side_per_changed_field(owner: Any, mentor: Any) -> None
     assert '<td class="new">Caching<ins>, revisited</ins></td>' in page
     assert '<td class="new">Install Redis<ins> 7</ins>.\n</td>' in page
     assert "Restore revision 1" not in page  # not for anonymous readers
+    assert "<summary>As a unified diff</summary>" in page
+    assert "--- r1/title\n+++ r3/title\n@@ -1 +1 @@\n-Caching strategies\n\\ No newline at end of file\n" in page
 
 
 @pytest.mark.parametrize(

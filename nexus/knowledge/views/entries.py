@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from nexus.core.errors import InvalidInput
 from nexus.core.forms import form_add_error_details
 from nexus.core.markdown import MarkdownTooLarge, markdown_render
-from nexus.knowledge.diffing import diff_side_by_side
+from nexus.knowledge.diffing import diff_side_by_side, diff_unified
 from nexus.knowledge.errors import EntryConflict
 from nexus.knowledge.forms import EntryForm, PreviewForm, ProposalForm, ReverifyForm, RevisionPairForm
 from nexus.knowledge.models import CONTENT_FIELDS, Entry, EntryKind, ProposalStatus
@@ -46,10 +46,20 @@ def entry_redirect(entry: Entry, view: str = "knowledge:entry") -> HttpResponse:
     return redirect(view, username=entry.hub.owner.username, slug=entry.slug)
 
 
-def content_diffs(old: dict[str, str], new: dict[str, str]) -> list[dict[str, Any]]:
-    """Side-by-side rows for each content field that differs between two versions."""
+def content_diffs(
+    old: dict[str, str], new: dict[str, str], old_label: str = "old", new_label: str = "new"
+) -> list[dict[str, Any]]:
+    """Each content field that differs between two versions: side-by-side rows to read, and
+    the unified diff to copy."""
     return [
-        {"field": name, "label": FIELD_LABELS[name], "rows": diff_side_by_side(old[name], new[name])}
+        {
+            "field": name,
+            "label": FIELD_LABELS[name],
+            "rows": diff_side_by_side(old[name], new[name]),
+            "unified": diff_unified(
+                old[name], new[name], old_label=f"{old_label}/{name}", new_label=f"{new_label}/{name}"
+            ),
+        }
         for name in CONTENT_FIELDS
         if old[name] != new[name]
     ]
@@ -243,7 +253,7 @@ def entry_diff(request: HttpRequest, username: str, slug: str) -> HttpResponse:
         "owner": entry.hub.owner,
         "old": old,
         "new": new,
-        "diffs": content_diffs(old.content(), new.content()),
+        "diffs": content_diffs(old.content(), new.content(), f"r{old.number}", f"r{new.number}"),
         "old_label": f"Revision {old.number}",
         "new_label": f"Revision {new.number}",
         "can_restore": can_edit_entry(request.user, entry),

@@ -29,7 +29,9 @@ def _proposal_page(
         "proposal": proposal,
         "entry": proposal.entry,
         "owner": proposal.entry.hub.owner,
-        "diffs": content_diffs(proposal.base_revision.content(), proposal.content()),
+        "diffs": content_diffs(
+            proposal.base_revision.content(), proposal.content(), f"r{proposal.base_revision.number}", "proposal"
+        ),
         "old_label": f"Revision {proposal.base_revision.number}",
         "new_label": "Suggested",
         "comments": proposal_comment_list(proposal),
