@@ -63,9 +63,13 @@ test-services: $(VENV)/.dev-installed
 		echo "== services not answering: the services column was not run (CI requires it)"; \
 	fi
 
-## bench: requests/s against a bare JsonResponse floor, side by side in one run
+## bench: each figure of DESIGN.md section 6 against a baseline measured in the same run:
+## requests/s against a bare JsonResponse floor (P, G), the static export against mkdocs (D1),
+## README parsing against a bare markdown-it parse (I1)
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py
+	$(PY) bench/site.py
+	$(PY) bench/readme.py
 
 ## schema: regenerate the committed OpenAPI document and GraphQL SDL
 schema: $(VENV)/.dev-installed

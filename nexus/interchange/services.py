@@ -32,6 +32,9 @@ from nexus.knowledge.selectors import hub_get_for_user
 from nexus.knowledge.services import entry_create, entry_update, hub_ensure, hub_update
 
 MAX_ENTRIES = 500
+# Lines that look like ATX headings (a few may sit in code blocks: this is an upper bound).
+MAX_HEADINGS = 1_000
+ATX_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)", re.MULTILINE)
 REVISION_MESSAGE_MAX = 200  # Revision.message
 
 
@@ -134,6 +137,13 @@ def readme_read(data: bytes) -> tuple[str, str, list[str], ReadmePlan]:
     if len(data) > limit:
         raise ReadmeTooLarge(f"This README is {len(data):,} bytes; the limit is {limit:,} bytes.")
     decoded = readme_decode(data)
+    headings = sum(1 for _ in ATX_HEADING_LINE.finditer(decoded.text))
+    if headings > MAX_HEADINGS:
+        # Parsing that many headings costs seconds and the plan would be refused anyway.
+        raise ReadmeTooManyEntries(
+            f"This README has {headings:,} headings; one import reads at most {MAX_HEADINGS:,} "
+            f"and makes at most {MAX_ENTRIES} entries. Split the file and import the parts one by one."
+        )
     plan = readme_plan(decoded.text)
     if len(plan.entries) > MAX_ENTRIES:
         raise ReadmeTooManyEntries(

@@ -152,6 +152,8 @@ def _inline_labels(line: str, current: str) -> list[tuple[str, str]]:
 
 
 def _text(lines: list[str]) -> str:
+    if not lines:
+        return ""
     text = "\n".join(line.rstrip() for line in lines)
     # A trailing `\` was a hard line break before the next label, not part of the text.
     return _dedent(text).strip("\n").strip().removesuffix("\\").rstrip()

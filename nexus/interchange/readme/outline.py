@@ -17,10 +17,25 @@ SPACES = re.compile(r"\s+")
 DECORATION_CATEGORIES = {"So", "Sk", "Cn", "Co", "Cf", "Mn", "Me"}
 
 
+class _Decoration(dict[int, int | str]):
+    """A `str.translate` table: decoration to a space, everything else to itself, each
+    character's category looked up once (per character, not per heading); bounded, so a
+    file of a million distinct characters cannot grow it without end."""
+
+    def __missing__(self, code: int) -> int | str:
+        value: int | str = " " if unicodedata.category(chr(code)) in DECORATION_CATEGORIES else code
+        if len(self) < 20_000:
+            self[code] = value
+        return value
+
+
+DECORATION = _Decoration()
+
+
 def heading_key(text: str) -> str:
     """Heading text for matching: `### 1. **Database Design** 🗃️:` -> `database design`."""
     text = text.replace("\u2011", "-").replace("\u2010", "-").replace("\u00a0", " ")
-    text = "".join(" " if unicodedata.category(char) in DECORATION_CATEGORIES else char for char in text)
+    text = text.translate(DECORATION)
     text = EMPHASIS.sub("", text)
     text = SPACES.sub(" ", text).strip(" :.-–—|#")
     text = NUMBERING.sub("", text)
@@ -72,6 +87,8 @@ RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (CONTAINER, ("learning", "what i learnt", "knowledge")),
 )
 EXACT_CONTENTS = {"contents", "toc", "table of contents", "index"}
+# Each kind's phrases as one pattern: a search in C instead of a generator per phrase.
+RULE_PATTERNS = tuple((kind, re.compile("|".join(map(re.escape, phrases)))) for kind, phrases in RULES[1:])
 
 
 def section_meaning(text: str) -> SectionMeaning | None:
@@ -79,8 +96,8 @@ def section_meaning(text: str) -> SectionMeaning | None:
     key = heading_key(text)
     if key in EXACT_CONTENTS:
         return SectionMeaning(CONTENTS)
-    for kind, phrases in RULES[1:]:
-        if any(phrase in key for phrase in phrases):
+    for kind, pattern in RULE_PATTERNS:
+        if pattern.search(key):
             if kind == "weekly-highlight":
                 return SectionMeaning(kind, week_number(text))
             return SectionMeaning(kind)

@@ -178,7 +178,7 @@ def test_unreadable_files_are_refused_before_anything_is_written(owner: Any, dat
 
 def test_ten_thousand_headings_are_refused_with_a_count(owner: Any) -> None:
     text = "# Hub\n\n## Challenges\n\n" + "".join(f"### Challenge {n}\n\nslow\n\n" for n in range(10_000))
-    with pytest.raises(InvalidInput, match="10,000 entries"):
+    with pytest.raises(InvalidInput, match="10,002 headings"):
         run(owner, text)
 
 

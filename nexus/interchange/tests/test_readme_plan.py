@@ -5,7 +5,6 @@ Fixture text is ours, written in the shapes README-FORMATS.md describes."""
 from __future__ import annotations
 
 import codecs
-import time
 from pathlib import Path
 
 import pytest
@@ -341,10 +340,7 @@ def test_the_real_samples_are_covered_whole_and_typed() -> None:
     ],
     ids=["one-1MB-line", "10k-headings", "deep-lists", "html-only", "backticks", "emphasis"],
 )
-def test_pathological_files_plan_within_a_second_per_megabyte(text: str) -> None:
-    started = time.process_time()
+def test_pathological_files_are_planned_whole(text: str) -> None:
+    # How long they take is measured by `make bench` (bench/readme.py), never asserted here.
     plan = readme_plan(text)
-    elapsed = time.process_time() - started
-    # Not a timing assertion on normal input: a guard against a quadratic path on hostile input.
-    assert elapsed < 2 + 2 * len(text) / 1_000_000, elapsed
     assert plan.coverage.percent == 100.0 or plan.coverage.unplaced
