@@ -8,40 +8,69 @@ from typing import Any
 
 import strawberry
 import strawberry_django
+from django.core.validators import slug_re
+from django.db.models import Prefetch, QuerySet
 from strawberry import auto
+from strawberry.annotation import StrawberryAnnotation
 from strawberry.types import Info
+from strawberry.types.arguments import StrawberryArgument
+from strawberry_django.fields.field import StrawberryDjangoField
+from strawberry_django.optimizer import is_optimized_by_prefetching
+from strawberry_django.pagination import OffsetPaginationInput
 
 from nexus.accounts.graphql import UserType
 from nexus.core.errors import InvalidInput, NotFound
 from nexus.graphql.context import signed_in_user
 from nexus.knowledge import models
 from nexus.knowledge.diffing import diff_side_by_side, diff_unified
-from nexus.knowledge.errors import EntryNotFound, ProposalNotFound
+from nexus.knowledge.errors import EntryNotFound, ProposalNotFound, TechnologyNotFound, TopicNotFound
 from nexus.knowledge.filters import EntryFilter
 from nexus.knowledge.selectors import (
     entry_get_for_user,
     entry_list_visible_to,
     hub_get_for_user,
+    hub_list_visible_to,
+    proposal_comment_list,
     proposal_get_for_user,
+    proposal_list_visible_to,
     revision_get,
+    tag_list,
     technology_list,
     topic_list,
 )
 from nexus.knowledge.services import (
     EntrySaved,
     entry_create,
+    entry_delete,
+    entry_reverify,
     entry_set_status,
     entry_update,
     hub_ensure,
+    hub_update,
+    proposal_comment,
     proposal_create,
     proposal_merge,
     proposal_review,
     revision_restore,
+    vocabulary_save,
 )
 
 MAX_PAGE = 100
+# Offsets past this are refused: paging that deep makes the database walk and drop every
+# skipped row, and no reader pages 10,000 entries deep; filters narrow a list instead.
+MAX_OFFSET = 10_000
+NESTED_LIMIT = 20  # revisions of an entry, unless the query asks for a `limit`
 # Primary keys are 64-bit: 18 ASCII digits always fit one (19 may not); ids never grow that long.
 MAX_ID_DIGITS = 18
+# The input limits REST's serializers enforce (rest.py), so both faces refuse the same input.
+MAX_COMMENT = 20_000
+MAX_VERIFIED_WITH = 120
+MAX_ALIASES, MAX_ALIAS = 20, 60
+NO_NUL = "Null characters are not allowed."
+PAGING = (
+    f"`limit` is clamped to 1..{MAX_PAGE}; "
+    f"an `offset` past {MAX_OFFSET} is refused (invalid), a negative one reads as 0."
+)
 
 
 def _pk(value: strawberry.ID, not_found: type[NotFound]) -> int:
@@ -51,6 +80,45 @@ def _pk(value: strawberry.ID, not_found: type[NotFound]) -> int:
     if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
         raise not_found()
     return int(text)
+
+
+def _slug(value: str, not_found: type[NotFound]) -> str:
+    """A topic or technology slug; one that cannot be a slug (a NUL, a space) names nothing."""
+    if not slug_re.match(value):
+        raise not_found()
+    return value
+
+
+def _page(limit: int, offset: int) -> slice:
+    """The rows of one page: `limit` clamped to 1..MAX_PAGE, a negative offset read as 0,
+    an offset past MAX_OFFSET refused (InvalidInput) rather than silently moved."""
+    if offset > MAX_OFFSET:
+        raise InvalidInput(
+            f"Lists page at most {MAX_OFFSET} rows deep: narrow the filters instead.",
+            details={"offset": [f"Ensure this value is less than or equal to {MAX_OFFSET}."]},
+        )
+    start = max(0, offset)
+    return slice(start, start + max(1, min(limit, MAX_PAGE)))
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, list) and any(_has_nul(item) for item in value)
+
+
+def _refuse_nul(data: dict[str, Any]) -> None:
+    """PostgreSQL cannot store NUL in text, and not every field validates it: refuse it here,
+    as REST's serializers do, so it is a 400 and never a database error."""
+    details = {name: [NO_NUL] for name, value in data.items() if _has_nul(value)}
+    if details:
+        raise InvalidInput(details=details)
+
+
+def _user_field(relation: str) -> Any:
+    # User.roles reads is_superuser, which the optimizer does not know to load with a
+    # related user: name it, or every user in a list costs a query.
+    return strawberry_django.field(only=[f"{relation}__is_superuser"])
 
 
 @strawberry_django.type(models.Topic, name="Topic")
@@ -75,7 +143,10 @@ class RevisionType:
     title: auto
     summary: auto
     body: auto
-    author: UserType | None
+    problem: auto
+    solution: auto
+    outcome: auto
+    author: UserType | None = _user_field("author")
 
 
 @strawberry_django.type(models.Hub, name="Hub")
@@ -85,7 +156,7 @@ class HubType:
     intro_html: auto
     cohort: auto
     visibility: auto
-    owner: UserType
+    owner: UserType = _user_field("owner")
 
 
 @strawberry.type(name="TocItem")
@@ -93,6 +164,34 @@ class TocItemType:
     level: int
     text: str
     anchor: str
+
+
+_LIMIT_ARGUMENT = StrawberryArgument(
+    python_name="limit",
+    graphql_name=None,
+    type_annotation=StrawberryAnnotation(int),
+    default=NESTED_LIMIT,
+    description=f"How many: clamped to 1..{MAX_PAGE}.",
+)
+
+
+class BoundedListField(StrawberryDjangoField):
+    """A nested list with a `limit` argument. Under a list of parents the optimizer prefetches
+    every parent's first `limit` rows in one windowed query; under one parent it slices."""
+
+    @property
+    def arguments(self) -> list[StrawberryArgument]:
+        return [*super().arguments, _LIMIT_ARGUMENT]
+
+    @arguments.setter
+    def arguments(self, value: list[StrawberryArgument]) -> None:
+        StrawberryDjangoField.arguments.fset(self, [a for a in value if a is not _LIMIT_ARGUMENT])  # type: ignore[attr-defined]
+
+    def get_queryset(self, queryset: QuerySet[Any], info: Info, *, limit: int = NESTED_LIMIT, **kwargs: Any) -> Any:
+        if is_optimized_by_prefetching(queryset):  # already windowed by the optimizer's prefetch
+            return queryset
+        page = OffsetPaginationInput(offset=0, limit=max(1, min(limit, MAX_PAGE)))
+        return super().get_queryset(queryset, info, pagination=page, **kwargs)
 
 
 @strawberry_django.type(models.Entry, name="Entry")
@@ -118,7 +217,7 @@ class EntryType:
     is_stale: bool
     topics: list[TopicType]
     technologies: list[TechnologyType]
-    revisions: list[RevisionType]
+    revisions: list[RevisionType] = strawberry_django.field(field_cls=BoundedListField, description="Newest first.")
 
     # The optimizer cannot see through this resolver: name the owner's columns a User needs.
     @strawberry_django.field(
@@ -137,6 +236,22 @@ class EntryType:
         return [TocItemType(**item) for item in root.toc]
 
 
+@strawberry_django.type(models.ProposalComment, name="ProposalComment")
+class ProposalCommentType:
+    id: auto
+    body: auto
+    html: auto
+    created_at: auto
+    author: UserType = _user_field("author")
+
+
+def _comments_prefetch(info: Info) -> Prefetch:
+    # A list of proposals loads all their comments in one query; the model orders them
+    # oldest first, as proposal_comment_list does.
+    queryset = models.ProposalComment.objects.select_related("author__profile")
+    return Prefetch("comments", queryset=queryset, to_attr="prefetched_comments")
+
+
 @strawberry_django.type(models.EditProposal, name="Proposal")
 class ProposalType:
     id: auto
@@ -145,13 +260,21 @@ class ProposalType:
     title: auto
     summary: auto
     body: auto
+    problem: auto
+    solution: auto
+    outcome: auto
     created_at: auto
-    author: UserType
+    author: UserType = _user_field("author")
     entry: EntryType
 
     @strawberry_django.field(select_related=["base_revision"])
     def base_revision(self, root: strawberry.Parent[models.EditProposal]) -> int:  # type: ignore[misc]
         return root.base_revision.number
+
+    @strawberry_django.field(prefetch_related=[_comments_prefetch], description="The discussion, oldest first.")
+    def comments(self, root: strawberry.Parent[models.EditProposal]) -> list[ProposalCommentType]:  # type: ignore[misc]
+        prefetched = getattr(root, "prefetched_comments", None)
+        return prefetched if prefetched is not None else proposal_comment_list(root)  # type: ignore[return-value]
 
 
 @strawberry.type(name="ContentWarning")
@@ -178,12 +301,53 @@ class EntrySavedType:
         )
 
 
+@strawberry.type(name="DiffRow", description="One row of a side-by-side diff; the HTML sides are escaped.")
+class DiffRowType:
+    kind: str
+    old_number: int | None
+    new_number: int | None
+    old_html: str
+    new_html: str
+
+
 @strawberry.type(name="FieldDiff")
 class FieldDiffType:
     field: str
     unified: str
     old_html: list[str]
     new_html: list[str]
+    rows: list[DiffRowType]
+
+
+def _field_diffs(old: dict[str, str], new: dict[str, str], old_label: str, new_label: str) -> list[FieldDiffType]:
+    """The changed content fields between two versions, as unified and side-by-side diffs
+    (the same labels and rows REST answers)."""
+    diffs = []
+    for name in models.CONTENT_FIELDS:
+        if old[name] == new[name]:
+            continue
+        rows = diff_side_by_side(old[name], new[name])
+        diffs.append(
+            FieldDiffType(
+                field=name,
+                unified=diff_unified(
+                    old[name], new[name], old_label=f"{old_label}/{name}", new_label=f"{new_label}/{name}"
+                ),
+                old_html=[row.old_html for row in rows],
+                new_html=[row.new_html for row in rows],
+                rows=[
+                    DiffRowType(
+                        kind=row.kind,
+                        old_number=row.old_number,
+                        new_number=row.new_number,
+                        old_html=row.old_html,
+                        new_html=row.new_html,
+                    )
+                    for row in rows
+                ],
+            )
+        )
+    return diffs
 
 
 @strawberry.input(description="Entry fields; omitted fields keep their value on update.")
@@ -205,13 +369,33 @@ class EntryInput:
     tags: list[str] | None = strawberry.UNSET
 
 
+@strawberry.input(description="Hub fields; omitted fields keep their value.")
+class HubInput:
+    title: str | None = strawberry.UNSET
+    intro: str | None = strawberry.UNSET
+    cohort: str | None = strawberry.UNSET
+    visibility: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Topic fields; a new topic needs a name, a change sends what changes.")
+class TopicInput:
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Technology fields; a new technology needs a name, a change sends what changes.")
+class TechnologyInput:
+    name: str | None = strawberry.UNSET
+    aliases: list[str] | None = strawberry.UNSET
+
+
 def _sent(data: Any) -> dict[str, Any]:
     return {name: value for name, value in vars(data).items() if value is not strawberry.UNSET}
 
 
 @strawberry.type
 class KnowledgeQuery:
-    @strawberry_django.field(description="Entries you may see, newest first (at most 100 per call).")
+    @strawberry_django.field(description=f"Entries you may see, newest first. {PAGING}")
     def entries(
         self,
         info: Info,
@@ -225,6 +409,7 @@ class KnowledgeQuery:
         limit: int = 20,
         offset: int = 0,
     ) -> list[EntryType]:
+        page = _page(limit, offset)
         filters: dict[str, Any] = {"kind": kind, "topic": topic, "technology": technology, "tag": tag}
         filters |= {"author": author, "status": status, "week": week}
         entries = EntryFilter(
@@ -233,12 +418,16 @@ class KnowledgeQuery:
         )
         if not entries.is_valid():
             raise InvalidInput(details={name: list(errors) for name, errors in entries.errors.items()})
-        limit = max(1, min(limit, MAX_PAGE))
-        return entries.qs[max(0, offset) : max(0, offset) + limit]  # type: ignore[return-value]
+        return entries.qs[page]  # type: ignore[return-value]
 
     @strawberry_django.field(description="One entry.")
     def entry(self, info: Info, id: strawberry.ID) -> EntryType:
         return entry_get_for_user(info.context.request.user, _pk(id, EntryNotFound))  # type: ignore[return-value]
+
+    @strawberry_django.field(description=f"Hubs you may see, newest first. {PAGING}")
+    def hubs(self, info: Info, limit: int = 20, offset: int = 0) -> list[HubType]:
+        page = _page(limit, offset)
+        return hub_list_visible_to(info.context.request.user)[page]  # type: ignore[return-value]
 
     @strawberry_django.field(description="A learner's hub.")
     def hub(self, info: Info, username: str) -> HubType:
@@ -252,32 +441,54 @@ class KnowledgeQuery:
     def technologies(self) -> list[TechnologyType]:
         return technology_list()  # type: ignore[return-value]
 
+    @strawberry.field(description="Every tag in use, by name.")
+    def tags(self) -> list[str]:
+        return list(tag_list().values_list("name", flat=True))
+
+    @strawberry_django.field(
+        description=f"Proposals you made or may review, newest first (sign in); filter by status and entry. {PAGING}"
+    )
+    def proposals(
+        self,
+        info: Info,
+        status: str | None = None,
+        entry_id: strawberry.ID | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[ProposalType]:
+        user = signed_in_user(info)
+        page = _page(limit, offset)
+        proposals = proposal_list_visible_to(user)
+        if status is not None:
+            if status not in models.ProposalStatus.values:
+                raise InvalidInput(details={"status": [f"Choose one of: {', '.join(models.ProposalStatus.values)}."]})
+            proposals = proposals.filter(status=status)
+        if entry_id is not None:
+            proposals = proposals.filter(entry_id=entry_get_for_user(user, _pk(entry_id, EntryNotFound)).pk)
+        return proposals[page]  # type: ignore[return-value]
+
     @strawberry_django.field(description="A proposal you made or may review.")
     def proposal(self, info: Info, id: strawberry.ID) -> ProposalType:
         return proposal_get_for_user(info.context.request.user, _pk(id, ProposalNotFound))  # type: ignore[return-value]
+
+    @strawberry.field(description="The change a proposal makes to its base revision, field by field.")
+    def proposal_diff(self, info: Info, id: strawberry.ID) -> list[FieldDiffType]:
+        proposal = proposal_get_for_user(info.context.request.user, _pk(id, ProposalNotFound))
+        base = proposal.base_revision
+        return _field_diffs(base.content(), proposal.content(), f"r{base.number}", f"proposal-{proposal.pk}")
+
+    @strawberry_django.field(description="One revision of an entry, with its full content.")
+    def revision(self, info: Info, entry_id: strawberry.ID, number: int) -> RevisionType:
+        entry = entry_get_for_user(info.context.request.user, _pk(entry_id, EntryNotFound))
+        return revision_get(entry, number)  # type: ignore[return-value]
 
     @strawberry.field(description="What changed between two revisions of an entry, field by field.")
     def revision_diff(
         self, info: Info, entry_id: strawberry.ID, from_revision: int, to_revision: int
     ) -> list[FieldDiffType]:
         entry = entry_get_for_user(info.context.request.user, _pk(entry_id, EntryNotFound))
-        old, new = revision_get(entry, from_revision).content(), revision_get(entry, to_revision).content()
-        diffs = []
-        for name in models.CONTENT_FIELDS:
-            if old[name] == new[name]:
-                continue
-            rows = diff_side_by_side(old[name], new[name])
-            diffs.append(
-                FieldDiffType(
-                    field=name,
-                    unified=diff_unified(
-                        old[name], new[name], old_label=f"r{from_revision}", new_label=f"r{to_revision}"
-                    ),
-                    old_html=[row.old_html for row in rows],
-                    new_html=[row.new_html for row in rows],
-                )
-            )
-        return diffs
+        old, new = revision_get(entry, from_revision), revision_get(entry, to_revision)
+        return _field_diffs(old.content(), new.content(), f"r{old.number}", f"r{new.number}")
 
 
 @strawberry.type
@@ -303,12 +514,48 @@ class KnowledgeMutation:
         status = models.EntryStatus.PUBLISHED if published else models.EntryStatus.DRAFT
         return entry_set_status(actor=user, entry=entry_get_for_user(user, _pk(id, EntryNotFound)), status=status)  # type: ignore[return-value]
 
+    @strawberry.mutation(description="Delete an entry with its revisions and proposals; answers its id.")
+    def delete_entry(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        user = signed_in_user(info)
+        entry = entry_get_for_user(user, _pk(id, EntryNotFound))
+        deleted = entry.pk
+        entry_delete(actor=user, entry=entry)
+        return strawberry.ID(str(deleted))
+
+    @strawberry.mutation(
+        description="Confirm an entry still holds: the next review date (null: none), optionally what verified it."
+    )
+    def reverify_entry(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        review_by: datetime.date | None = strawberry.UNSET,
+        verified_with: str | None = None,
+    ) -> EntryType:
+        user = signed_in_user(info)
+        entry = entry_get_for_user(user, _pk(id, EntryNotFound))
+        details: dict[str, list[str]] = {}
+        if review_by is strawberry.UNSET:
+            details["review_by"] = ["Required: the next review date, or null for none."]
+        if verified_with is not None and len(verified_with) > MAX_VERIFIED_WITH:
+            details["verified_with"] = [f"Ensure this field has no more than {MAX_VERIFIED_WITH} characters."]
+        if details:
+            raise InvalidInput(details=details)
+        _refuse_nul({"verified_with": verified_with})
+        return entry_reverify(actor=user, entry=entry, review_by=review_by, verified_with=verified_with)  # type: ignore[return-value]
+
     @strawberry.mutation(description="Bring back an old revision as a new one.")
     def restore_revision(self, info: Info, entry_id: strawberry.ID, number: int) -> EntrySavedType:
         user = signed_in_user(info)
         return EntrySavedType.of(
             revision_restore(actor=user, entry=entry_get_for_user(user, _pk(entry_id, EntryNotFound)), number=number)
         )
+
+    @strawberry.mutation(description="Change your hub, or (admins) the hub of `username`.")
+    def update_hub(self, info: Info, input: HubInput, username: str | None = None) -> HubType:
+        user = signed_in_user(info)
+        hub = hub_ensure(user) if username is None else hub_get_for_user(user, username)
+        return hub_update(actor=user, hub=hub, data=_sent(input))  # type: ignore[return-value]
 
     @strawberry.mutation(description="Suggest an edit to someone else's entry.")
     def propose_edit(
@@ -319,6 +566,14 @@ class KnowledgeMutation:
         return proposal_create(  # type: ignore[return-value]
             actor=user, entry=entry, data=_sent(input), base_version=base_revision, message=message
         )
+
+    @strawberry.mutation(description="Comment on a proposal (its author and reviewers); Markdown.")
+    def comment_on_proposal(self, info: Info, id: strawberry.ID, body: str) -> ProposalCommentType:
+        user = signed_in_user(info)
+        proposal = proposal_get_for_user(user, _pk(id, ProposalNotFound))
+        if len(body) > MAX_COMMENT:
+            raise InvalidInput(details={"body": [f"Ensure this field has no more than {MAX_COMMENT} characters."]})
+        return proposal_comment(actor=user, proposal=proposal, body=body)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Approve, request changes on, or reject a proposal.")
     def review_proposal(self, info: Info, id: strawberry.ID, decision: str, comment: str = "") -> ProposalType:
@@ -332,3 +587,23 @@ class KnowledgeMutation:
         return EntrySavedType.of(
             proposal_merge(actor=user, proposal=proposal_get_for_user(user, _pk(id, ProposalNotFound)))
         )
+
+    @strawberry.mutation(description="Add a topic (no slug) or change the topic `slug`; mentors and admins.")
+    def save_topic(self, info: Info, input: TopicInput, slug: str | None = None) -> TopicType:
+        user = signed_in_user(info)
+        data = _sent(input)
+        _refuse_nul(data)
+        found = None if slug is None else _slug(slug, TopicNotFound)
+        return vocabulary_save(actor=user, kind="topic", slug=found, data=data)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Add a technology (no slug) or change the technology `slug`; mentors and admins.")
+    def save_technology(self, info: Info, input: TechnologyInput, slug: str | None = None) -> TechnologyType:
+        user = signed_in_user(info)
+        data = _sent(input)
+        aliases = data.get("aliases") or []
+        if len(aliases) > MAX_ALIASES or any(len(alias) > MAX_ALIAS for alias in aliases):
+            message = f"At most {MAX_ALIASES} aliases of at most {MAX_ALIAS} characters each."
+            raise InvalidInput(details={"aliases": [message]})
+        _refuse_nul(data)
+        found = None if slug is None else _slug(slug, TechnologyNotFound)
+        return vocabulary_save(actor=user, kind="technology", slug=found, data=data)  # type: ignore[return-value]
