@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
 from nexus.core.errors import NexusError
@@ -20,6 +21,11 @@ def graphql_error_mapped(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, NexusError):
         error.extensions = {"code": original.code, "details": original.details}
+        return error
+    if isinstance(original, StrawberryInputCoercionError):
+        # A variable that is no value of its type (a date of month 13, say): the client's
+        # input, refused before anything executed.
+        error.extensions = {"code": "invalid", "details": {}}
         return error
     if isinstance(original, DjangoValidationError):
         error.extensions = {"code": "invalid", "details": {"messages": list(original.messages)}}
