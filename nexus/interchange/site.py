@@ -34,6 +34,7 @@ from pygments.formatters import HtmlFormatter
 from nexus.core.errors import InvalidInput
 from nexus.core.progress import progress_iter
 from nexus.knowledge.models import Entry, EntryKind, Hub
+from nexus.knowledge.sections import HUB_SECTIONS, markdown_excerpt
 from nexus.knowledge.selectors import (
     entry_list_visible_to,
     hub_get_for_user,
@@ -50,16 +51,6 @@ MANIFEST_FORMAT = 1
 PYGMENTS_STYLE = "friendly"  # the web pages' style too (web/static/web/pygments.css)
 EXCERPT_WORDS = 40
 
-# A hub's sections, in the order a README tells them: (kind, anchor, heading).
-HUB_SECTIONS: tuple[tuple[str, str, str], ...] = (
-    (EntryKind.TECHNOLOGY, "technologies", "Technologies"),
-    (EntryKind.CONCEPT, "concepts", "Concepts"),
-    (EntryKind.CHALLENGE, "challenges", "Challenges and solutions"),
-    (EntryKind.BEST_PRACTICE, "best-practices", "Best practices"),
-    (EntryKind.TAKEAWAY, "takeaways", "Takeaways"),
-    (EntryKind.WEEKLY_HIGHLIGHT, "timeline", "Weekly highlights"),
-    (EntryKind.NOTE, "notes", "Notes"),
-)
 KIND_LABELS = {kind.value: kind.label for kind in EntryKind}
 SECTION_ORDER = {kind: position for position, (kind, _, _) in enumerate(HUB_SECTIONS)}
 
@@ -67,7 +58,6 @@ SECTION_ORDER = {kind: position for position, (kind, _, _) in enumerate(HUB_SECT
 # knowledge/services.py); nh3 writes every attribute in double quotes.
 _ROOT_HREF = re.compile(r'href="(/[^"]*)"')
 _ENTRY_PATH = re.compile(r"^/h/(?P<username>[\w.@+-]+)/(?P<slug>[-\w]+)/?(?P<fragment>#[^\"]*)?$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
 
 TEMPLATES = ("index", "hub", "entry", "listing", "search")
 ASSETS_DIR = Path(__file__).resolve().parent / "site_assets"
@@ -235,14 +225,6 @@ def _href(root: str, path: str) -> str:
     return root + quote(path, safe="/~")
 
 
-def _excerpt(markdown: str) -> str:
-    """The start of a Markdown part as one line of prose, code blocks left out."""
-    words = _FENCE.sub(" ", markdown[:2000]).split()
-    if not words:
-        return "(code: see the entry)" if markdown.strip() else ""
-    return " ".join(words[:EXCERPT_WORDS]) + (" …" if len(words) > EXCERPT_WORDS else "")
-
-
 class _Renderer:
     """Builds each file's bytes; templates are loaded once."""
 
@@ -315,8 +297,8 @@ class _Renderer:
                 item["technologies"] = self._terms(root, page.technologies)
                 item["topics"] = self._terms(root, page.topics)
                 if kind == EntryKind.CHALLENGE:
-                    item["problem"] = _excerpt(page.entry.problem)
-                    item["solution"] = _excerpt(page.entry.solution)
+                    item["problem"] = markdown_excerpt(page.entry.problem, EXCERPT_WORDS)
+                    item["solution"] = markdown_excerpt(page.entry.solution, EXCERPT_WORDS)
                 items.append(item)
             if items:
                 sections.append({"kind": kind, "anchor": anchor, "heading": heading, "entries": items})

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.text import Truncator
 
 from nexus.core.errors import InvalidInput
 from nexus.knowledge.models import Entry, EntryKind
+from nexus.knowledge.sections import HUB_SECTIONS, markdown_excerpt
 from nexus.knowledge.selectors import (
     entry_list_for_hub_page,
     entry_list_visible_to,
@@ -24,27 +23,6 @@ from nexus.knowledge.selectors import (
 )
 
 PAGE_SIZE = 30
-
-# The hub's sections, in the order a README tells them.
-HUB_SECTIONS = [
-    (EntryKind.TECHNOLOGY, "technologies", "Technologies"),
-    (EntryKind.CONCEPT, "concepts", "Concepts"),
-    (EntryKind.CHALLENGE, "challenges", "Challenges and solutions"),
-    (EntryKind.BEST_PRACTICE, "best-practices", "Best practices"),
-    (EntryKind.TAKEAWAY, "takeaways", "Takeaways"),
-    (EntryKind.WEEKLY_HIGHLIGHT, "timeline", "Weekly highlights"),
-    (EntryKind.NOTE, "notes", "Notes"),
-]
-
-
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
-EXCERPT_SOURCE_CHARS = 2000
-
-
-def _excerpt(markdown: str, words: int = 40) -> str:
-    """The start of a Markdown part as one line of prose: code blocks left out."""
-    prose = " ".join(_FENCE.sub(" ", markdown[:EXCERPT_SOURCE_CHARS]).split())
-    return Truncator(prose).words(words) if prose else ("(code: see the entry)" if markdown.strip() else "")
 
 
 def _page(items: QuerySet[Any], request: HttpRequest) -> tuple[list[Any], int | None]:
@@ -71,7 +49,10 @@ def hub_detail(request: HttpRequest, username: str) -> HttpResponse:
     for entry in entries:
         by_kind.setdefault(entry.kind, []).append(entry)
     by_kind[EntryKind.WEEKLY_HIGHLIGHT].sort(key=lambda entry: (entry.week or 0, entry.pk))
-    challenges = [(entry, _excerpt(entry.problem), _excerpt(entry.solution)) for entry in by_kind[EntryKind.CHALLENGE]]
+    challenges = [
+        (entry, markdown_excerpt(entry.problem), markdown_excerpt(entry.solution))
+        for entry in by_kind[EntryKind.CHALLENGE]
+    ]
     sections = [
         {"kind": kind, "anchor": anchor, "title": title, "entries": by_kind[kind], "challenges": challenges}
         for kind, anchor, title in HUB_SECTIONS
