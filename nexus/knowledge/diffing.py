@@ -3,11 +3,14 @@
 Pure functions on text: no models, no database. Diffs use difflib; merges use merge3
 (breezy's three-way merge), so no merge algorithm is written here.
 
-Every function first turns "\\r\\n" and lone "\\r" into "\\n" (CommonMark's line endings), so
+The text functions first turn "\\r\\n" and lone "\\r" into "\\n" (CommonMark's line endings), so
 a revision saved from Windows or a browser form does not differ from the same text saved
 elsewhere on every line. Lines are then split on "\\n" only, keeping the newline: unlike
 str.splitlines, a form feed, U+2028 or a mis-decoded "\\x85" inside a paragraph does not
 start a new line, so line numbers here agree with the editor and with the Markdown.
+
+An entry's details (week, kind, topics...) are single values and sets, not text: they
+merge three ways with merge_value and merge_set.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal, TypeVar
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from merge3 import Merge3
 
 DiffKind = Literal["equal", "insert", "delete", "replace"]
+T = TypeVar("T")
 
 _NO_NEWLINE_MARKER = "\\ No newline at end of file\n"
 # Words, runs of whitespace, and single punctuation marks: every character falls in one.
@@ -235,3 +239,42 @@ def merge_three_way(base: str, ours: str, theirs: str) -> MergeResult:
     if missing and text.endswith("\n"):
         text = text[:-1]
     return MergeResult(text=text, conflicts=conflicts)
+
+
+class _Unknown:
+    """The base of a three-way merge when nobody knows what it was."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+# Equal to nothing but itself: a value merged from an unknown base merges only when both
+# sides agree, since a change cannot be told from an older value.
+UNKNOWN: Final = _Unknown()
+
+
+def merge_value(base: T | _Unknown, ours: T, theirs: T) -> tuple[T, bool]:
+    """Merge theirs' change of a single value since base into ours: (value, conflict).
+
+    Unchanged on their side (theirs == base) or the same on both: ours stands. Changed
+    only on their side: theirs. Changed differently on both: a conflict, and ours stands.
+    """
+    if theirs in (base, ours):
+        return ours, False
+    if ours == base:
+        return theirs, False
+    return ours, True
+
+
+def merge_set(base: frozenset[T] | _Unknown, ours: frozenset[T], theirs: frozenset[T]) -> tuple[frozenset[T], bool]:
+    """Merge theirs' additions and removals since base into ours: (members, conflict).
+
+    Members they added join ours and members they removed leave it, so two sides adding
+    or removing different members never conflict. From an unknown base a member missing
+    from theirs may be one they removed or one added on our side since: only a theirs
+    that keeps all of ours merges (to theirs); anything else is a conflict, because
+    either answer could silently undo someone's change.
+    """
+    if isinstance(base, _Unknown):
+        return (theirs, False) if theirs >= ours else (ours, True)
+    return (ours | (theirs - base)) - (base - theirs), False

@@ -146,7 +146,7 @@ class Entry(HasContent, TimeStampedModel):
 
 
 class Revision(HasContent, models.Model):
-    """An immutable snapshot of an entry's content; numbered 1, 2, 3... per entry."""
+    """An immutable snapshot of an entry's content and details; numbered 1, 2, 3... per entry."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -159,6 +159,11 @@ class Revision(HasContent, models.Model):
     problem = models.TextField(blank=True)
     solution = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
+    # The entry's details at this revision (services.META_FIELDS: kind, status, week,
+    # project, verified_with, review_by as an ISO date, and the sorted slugs of its topics
+    # and technologies and names of its tags): the base a stale write's details merge from.
+    # A key that is missing means "not known" (see services._merge_meta).
+    meta = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-number"]

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from nexus.core.errors import InvalidInput, field_errors
 from nexus.core.markdown import RenderedMarkdown, markdown_render
 from nexus.knowledge.caching import entries_changed, vocabulary_changed
-from nexus.knowledge.diffing import merge_three_way
+from nexus.knowledge.diffing import UNKNOWN, merge_set, merge_three_way, merge_value
 from nexus.knowledge.errors import (
     EntryConflict,
     EntryNotFound,
@@ -56,6 +56,18 @@ from nexus.knowledge.permissions import (
 SIMPLE_FIELDS = ("kind", "status", "week", "project", "verified_with", "review_by")
 VOCABULARY_FIELDS = ("topics", "technologies", "tags")
 ENTRY_FIELDS = (*CONTENT_FIELDS, *SIMPLE_FIELDS, *VOCABULARY_FIELDS)
+# An entry's details: everything but its content that a write changes. Each revision
+# snapshots them in Revision.meta and any change of one records a revision, so the version
+# moves and a write based on an older revision is seen to be stale: its details then merge
+# three ways (_merge_meta) instead of overwriting newer ones.
+#
+# Status is one of them, though publishing has its own service: the editor sends the
+# status it loaded with every save, so if publishing moved no version an editor opened
+# before "Publish" would be current and its save would silently unpublish (and the other
+# way round). As a detail it merges like the rest: a stale save that left status alone
+# keeps the newer one. Restoring a revision or merging a proposal changes content only and
+# never touches status (or any detail).
+META_FIELDS = (*SIMPLE_FIELDS, *VOCABULARY_FIELDS)
 CHALLENGE_FIELDS = ("problem", "solution", "outcome")
 MAX_TAGS = 10
 # A lost slug race is retried with a fresh slug; more losses in a row than this mean
@@ -202,7 +214,7 @@ def _vocabulary(data: dict[str, Any]) -> tuple[dict[str, list[Any]], dict[str, l
     if "tags" in data:
         names = []
         for raw in data["tags"] or []:
-            tag = slugify(str(raw))[:40]
+            tag = _tag_name(raw)
             if not tag:
                 errors.setdefault("tags", []).append(f"{raw!r} is not a usable tag.")
             elif tag not in names:
@@ -257,7 +269,8 @@ def _revision_message(message: str) -> str:
         raise InvalidInput(details={"message": list(error.messages)}) from error
 
 
-def _record_revision(entry: Entry, *, author: Any, message: str) -> Revision:
+def _record_revision(entry: Entry, *, author: Any, message: str, meta: dict[str, Any]) -> Revision:
+    """The entry's content and details (`meta`, from _entry_meta) as its next revision."""
     entry.version += 1
     return Revision.objects.create(
         entry=entry,
@@ -267,6 +280,7 @@ def _record_revision(entry: Entry, *, author: Any, message: str) -> Revision:
         # composes (a merge quoting a 500-character proposal message) can be longer.
         message=message[:200],
         **{name: getattr(entry, name) for name in CONTENT_FIELDS},
+        meta=meta,
     )
 
 
@@ -275,6 +289,93 @@ def _set_vocabulary(entry: Entry, vocabulary: dict[str, list[Any]]) -> None:
         if name == "tags":
             items = [Tag.objects.get_or_create(name=tag)[0] for tag in items]
         getattr(entry, name).set(items)
+
+
+def _tag_name(raw: Any) -> str:
+    """The name a sent tag is stored under ("" when nothing of it is usable)."""
+    return slugify(str(raw))[:40]
+
+
+def _meta_value(name: str, value: Any, *, check: bool = False) -> Any:
+    """A detail as Revision.meta holds it (JSON). With `check` (a sent value) the field's
+    own rules apply first, raising ValidationError for a value no entry may have."""
+    field: Any = Entry._meta.get_field(name)
+    if value is None and name not in ("week", "review_by"):
+        value = ""
+    value = field.clean(value, None) if check else field.to_python(value)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _entry_meta(entry: Entry, vocabulary: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+    """The entry's details as a revision snapshots them; `vocabulary` (resolved by
+    _vocabulary, not yet saved) overrides the topics, technologies and tags it names."""
+    meta = {name: _meta_value(name, getattr(entry, name)) for name in SIMPLE_FIELDS}
+    for name in VOCABULARY_FIELDS:
+        if vocabulary is not None and name in vocabulary:
+            names = [item if isinstance(item, str) else item.slug for item in vocabulary[name]]
+        elif entry.pk is None:
+            names = []
+        else:
+            names = list(getattr(entry, name).values_list("name" if name == "tags" else "slug", flat=True))
+        meta[name] = sorted(set(names))
+    return meta
+
+
+def _shown(value: Any) -> str:
+    """A detail as a conflict shows it, like a text region: lists comma-joined, none empty."""
+    if isinstance(value, list | set | frozenset):
+        return ", ".join(sorted(value))
+    return "" if value is None else str(value)
+
+
+def _merge_meta(
+    base: dict[str, Any], current: dict[str, Any], sent: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """Three-way merge of each sent detail: base revision's meta, current, sent. Returns
+    the details to write (as _apply_fields takes them) and the conflicts, in the shape
+    content conflicts have: one region per field, without a line.
+
+    A single value changed only by the sender is taken, one the sender left as it was
+    keeps the newer value, one both changed differently is a conflict. Topics,
+    technologies and tags merge as sets: the sender's additions and removals since the
+    base apply to the current set. A detail the base does not know (a revision made
+    before it was snapshotted) merges only where nothing can be lost: the same value on
+    both sides, or a set that keeps every current member; anything else is a conflict.
+    """
+    write: dict[str, Any] = {}
+    conflicts: dict[str, list[dict[str, Any]]] = {}
+    for name, raw in sent.items():
+        was = base.get(name, UNKNOWN)
+        ours = current[name]
+        if name in VOCABULARY_FIELDS:
+            values = [str(item) for item in raw or []]
+            if name == "tags":
+                unusable = [value for value in values if not _tag_name(value)]  # left for _vocabulary to refuse
+                theirs = frozenset(_tag_name(value) for value in values) - {""}
+            else:
+                unusable, theirs = [], frozenset(values)
+            members, conflict = merge_set(UNKNOWN if was is UNKNOWN else frozenset(was), frozenset(ours), theirs)
+            if not conflict:
+                write[name] = [*sorted(members), *unusable]
+        else:
+            try:
+                theirs = _meta_value(name, raw, check=True)
+            except ValidationError:
+                write[name] = raw  # no valid value to merge: _apply_fields refuses it with a message
+                continue
+            value, conflict = merge_value(was, ours, theirs)
+            if not conflict and value != ours:
+                write[name] = raw
+        if conflict:
+            conflicts[name] = [
+                {
+                    "line": None,
+                    "base": None if was is UNKNOWN else _shown(was),
+                    "current": _shown(ours),
+                    "yours": _shown(theirs),
+                }
+            ]
+    return write, conflicts
 
 
 def _save_with_unique_slug(entry: Entry) -> None:
@@ -307,7 +408,9 @@ def entry_create(*, actor: Any, hub: Hub, data: dict[str, Any], message: str = "
         if entry.status == EntryStatus.PUBLISHED:
             entry.published_at = timezone.now()
         _save_with_unique_slug(entry)
-        revision = _record_revision(entry, author=actor, message=message or "Created")
+        revision = _record_revision(
+            entry, author=actor, message=message or "Created", meta=_entry_meta(entry, vocabulary)
+        )
         entry.save(update_fields=["version"])
         _set_vocabulary(entry, vocabulary)
         entries_changed([entry.pk])
@@ -324,31 +427,47 @@ def entry_update(
     base_content: dict[str, str] | None = None,
 ) -> EntrySaved:
     """Change an entry. A write based on an older revision is merged with the changes made
-    since when they touch different lines, and refused with EntryConflict when they overlap.
-    `base_content` names the base by content when it is no revision (a re-imported file)."""
+    since when they touch different lines or details, and refused with EntryConflict when
+    they overlap. Any change of content or details records a revision. `base_content` names
+    the base by content when it is no revision (a re-imported file); its details then
+    apply as sent, since such a base has no details to merge from."""
     require(can_edit_entry(actor, entry), "You can suggest an edit to this entry, but not change it directly.")
     message = _revision_message(message)
     with transaction.atomic():
         current = Entry.objects.select_for_update().select_related("hub").get(pk=entry.pk)
         sent_content = {name: data[name] for name in CONTENT_FIELDS if name in data}
+        # Details not sent (a PATCH without them) are not changed.
+        sent_meta = {name: data[name] for name in META_FIELDS if name in data}
+        before_content = current.content()
+        before_meta = _entry_meta(current)
         merged = False
+        conflicts: dict[str, list[dict[str, Any]]] = {}
         stale = base_content is None and base_version != current.version
         if stale:
             base = Revision.objects.filter(entry=current, number=base_version).first()
             if base is None:
                 raise InvalidInput(details={"base_revision": [f"Entry {entry.pk} has no revision {base_version}."]})
             base_content = base.content()
+            sent_meta, conflicts = _merge_meta(base.meta, before_meta, sent_meta)
         if base_content is not None and (stale or any(base_content[n] != getattr(current, n) for n in sent_content)):
-            sent_content, conflicts = _merge_onto(current, base_content, sent_content)
-            if conflicts:
-                raise EntryConflict(details={"current_revision": current.version, "conflicts": conflicts})
+            sent_content, content_conflicts = _merge_onto(current, base_content, sent_content)
+            conflicts = {**content_conflicts, **conflicts}
             merged = True
-        before = {name: getattr(current, name) for name in CONTENT_FIELDS}
-        vocabulary = _apply_fields(current, {**data, **sent_content})
+        if conflicts:
+            raise EntryConflict(details={"current_revision": current.version, "conflicts": conflicts})
+        rest = {name: value for name, value in data.items() if name not in META_FIELDS}
+        vocabulary = _apply_fields(current, {**rest, **sent_meta, **sent_content})
         warnings = _render_into(current)
+        after_meta = _entry_meta(current, vocabulary)
         revision = None
-        if any(getattr(current, name) != value for name, value in before.items()):
-            revision = _record_revision(current, author=actor, message=message or "Edited")
+        content_changed = current.content() != before_content
+        if content_changed or after_meta != before_meta:
+            revision = _record_revision(
+                current,
+                author=actor,
+                message=message or ("Edited" if content_changed else "Changed details"),
+                meta=after_meta,
+            )
         if current.status == EntryStatus.PUBLISHED and current.published_at is None:
             current.published_at = timezone.now()
         current.save(
@@ -376,34 +495,46 @@ def _merge_onto(
     return merged, conflicts
 
 
+def _save_details(entry: Entry, changes: dict[str, Any], *, actor: Any, message: str) -> Entry:
+    """Write details a service checked (no content) as a new revision, on the locked row,
+    and bring `entry` up to date. Nothing changes, nothing is recorded."""
+    with transaction.atomic():
+        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        before = _entry_meta(current)
+        for name, value in changes.items():
+            setattr(current, name, value)
+        if current.status == EntryStatus.PUBLISHED and current.published_at is None:
+            current.published_at = timezone.now()
+        after = _entry_meta(current)
+        if after != before:
+            _record_revision(current, author=actor, message=message, meta=after)
+            current.save(update_fields=[*changes, "published_at", "version", "updated_at"])
+            entries_changed([current.pk])
+    for name in (*SIMPLE_FIELDS, "published_at", "version", "updated_at"):
+        setattr(entry, name, getattr(current, name))
+    return entry
+
+
 def entry_set_status(*, actor: Any, entry: Entry, status: str) -> Entry:
-    """Publish or unpublish an entry (no new revision: the content did not change)."""
+    """Publish or unpublish an entry; a change records a revision (status is a detail
+    revisions snapshot, so an editor opened before it is stale: see META_FIELDS)."""
     require(can_edit_hub(actor, entry.hub), "Only the owner of this entry can publish or unpublish it.")
     if status not in EntryStatus.values:
         raise InvalidInput(details={"status": [f"Choose one of: {', '.join(EntryStatus.values)}."]})
-    entry.status = status
-    if status == EntryStatus.PUBLISHED and entry.published_at is None:
-        entry.published_at = timezone.now()
-    with transaction.atomic():
-        entry.save(update_fields=["status", "published_at", "updated_at"])
-        entries_changed([entry.pk])
-    return entry
+    message = "Published" if status == EntryStatus.PUBLISHED else "Unpublished"
+    return _save_details(entry, {"status": status}, actor=actor, message=message)
 
 
 def entry_reverify(*, actor: Any, entry: Entry, review_by: date | None, verified_with: str | None = None) -> Entry:
-    """The owner confirms the entry still holds: a new review-by date, optionally new versions."""
+    """The owner confirms the entry still holds: a new review-by date, optionally new
+    versions; a change records a revision (both are details revisions snapshot)."""
     require(can_edit_hub(actor, entry.hub), "Only the owner of this entry can re-verify it.")
     if review_by is not None and review_by <= timezone.localdate():
         raise InvalidInput(details={"review_by": ["The next review date must be in the future."]})
-    entry.review_by = review_by
-    fields = ["review_by", "updated_at"]
+    changes: dict[str, Any] = {"review_by": review_by}
     if verified_with is not None:
-        entry.verified_with = verified_with.strip()[:120]
-        fields.append("verified_with")
-    with transaction.atomic():
-        entry.save(update_fields=fields)
-        entries_changed([entry.pk])
-    return entry
+        changes["verified_with"] = verified_with.strip()[:120]
+    return _save_details(entry, changes, actor=actor, message="Re-verified")
 
 
 def entry_delete(*, actor: Any, entry: Entry) -> None:
@@ -415,7 +546,9 @@ def entry_delete(*, actor: Any, entry: Entry) -> None:
 
 
 def revision_restore(*, actor: Any, entry: Entry, number: int) -> EntrySaved:
-    """Bring back an old revision's content as a new revision (history is never rewritten)."""
+    """Bring back an old revision's content as a new revision (history is never rewritten).
+    Content only: the details (status, week, topics...) stay as they are now, and the new
+    revision records them so."""
     old = Revision.objects.filter(entry=entry, number=number).first()
     if old is None:
         raise RevisionNotFound(f"Entry {entry.pk} has no revision {number}.")
@@ -525,8 +658,12 @@ def proposal_merge(*, actor: Any, proposal: EditProposal) -> EntrySaved:
         for name, value in content.items():
             setattr(entry, name, value)
         warnings = _render_into(entry)
+        # A proposal changes content only; its revision records the details as they are.
         revision = _record_revision(
-            entry, author=proposal.author, message=f"Merged proposal #{proposal.pk}: {proposal.message}"
+            entry,
+            author=proposal.author,
+            message=f"Merged proposal #{proposal.pk}: {proposal.message}",
+            meta=_entry_meta(entry),
         )
         entry.save(update_fields=[*CONTENT_FIELDS, "html", "toc", "version", "updated_at"])
         entries_changed([entry.pk])

@@ -48,6 +48,27 @@ def test_merge_after_the_entry_moved_on_merges_three_ways(owner: Any, member: An
     assert "Call cache.get_many." in saved.entry.body
 
 
+def test_a_merged_revision_records_the_details_the_entry_has(owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC, week=2, topics=["caching"], tags=["orm"])
+    proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Redis 7."))
+    # The owner changes only details after the proposal was made: the entry moves on to revision 2.
+    entry_update(actor=owner, entry=entry, data={"week": 4, "tags": ["orm", "redis"]}, base_version=1)
+    saved = proposal_merge(actor=owner, proposal=proposal)
+    assert (saved.merged, saved.entry.version, saved.entry.week) == (True, 3, 4)
+    assert "Install Redis 7." in saved.entry.body
+    assert saved.revision.meta == {
+        "kind": "concept",
+        "status": "published",
+        "week": 4,
+        "project": "",
+        "verified_with": "",
+        "review_by": None,
+        "topics": ["caching"],
+        "technologies": [],
+        "tags": ["orm", "redis"],
+    }
+
+
 def test_overlapping_changes_are_reported_not_overwritten(owner: Any, member: Any) -> None:
     entry = make_entry(owner, body=DOC)
     proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Valkey."))
