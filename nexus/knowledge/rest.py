@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -298,16 +299,18 @@ class ReviewInput(InputSerializer):
 _ETAG = re.compile(r'^(?:W/)?"e(?P<id>\d+)-r(?P<version>\d+)-(?P<stamp>[0-9a-f]+)"$')
 
 
-def entry_etag(entry: Entry, representation: bytes) -> str:
-    """The entry's id and revision (what If-Match names) and a digest of the bytes a GET
-    answers: an author or topic renamed changes the bytes, so no reader keeps a stale copy."""
-    return f'"e{entry.pk}-r{entry.version}-{hashlib.sha256(representation).hexdigest()[:16]}"'
+def entry_etag(entry: Entry, representation: dict[str, Any]) -> str:
+    """The entry's id and revision (what If-Match names) and a digest of what a GET answers:
+    an author or topic renamed changes it, so no reader keeps a stale copy. The digest is
+    of the data with sorted keys, because PostgreSQL hands JSON columns back in its own order."""
+    canonical = json.dumps(representation, sort_keys=True, separators=(",", ":"), default=str)
+    return f'"e{entry.pk}-r{entry.version}-{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"'
 
 
 def entry_representation(entry: Entry) -> tuple[bytes, str]:
     """The JSON of an entry's detail (the same for every reader) and its ETag."""
-    body = JSONRenderer().render(EntryDetailOutput(entry).data)
-    return body, entry_etag(entry, body)
+    data = EntryDetailOutput(entry).data
+    return JSONRenderer().render(data), entry_etag(entry, data)
 
 
 def etag_matches(request: Request, etag: str) -> bool:
@@ -339,7 +342,7 @@ def saved_response(saved: EntrySaved, status_code: int = 200) -> Response:
     body = EntrySavedOutput(
         {"entry": saved.entry, "revision": saved.revision, "merged": saved.merged, "warnings": saved.warnings}
     ).data
-    etag = entry_etag(saved.entry, JSONRenderer().render(body["entry"]))
+    etag = entry_etag(saved.entry, body["entry"])
     return Response(body, status=status_code, headers={"ETag": etag})
 
 
