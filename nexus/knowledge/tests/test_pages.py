@@ -762,3 +762,29 @@ def test_history_costs_the_same_queries_for_few_and_many_revisions(owner: Any) -
         entry = entry_update(actor=owner, entry=entry, data={"body": f"v{number}\n"}, base_version=entry.version).entry
     assert text(client.get(url)).count("revision-number") >= 29
     assert _queries(client, url) == few
+
+
+def test_after_a_conflict_the_form_holds_the_current_details_so_a_resave_keeps_them(
+    owner: Any, mentor: Any
+) -> None:
+    entry = make_entry(owner, body=DOC)
+    entry_update(
+        actor=mentor,
+        entry=entry,
+        data={"body": DOC.replace("Install Redis.", "Install Redis 7."), "topics": ["caching"]},
+        base_version=1,
+    )
+    yours = DOC.replace("Install Redis.", "Use Memcached.")
+    response = client_for(owner).post(entry_url(entry, "edit/"), edit_form(entry, body=yours))
+    assert response.status_code == 409
+
+    form = response.context["form"]
+    assert form.initial["topics"] == ["caching"]  # the mentor's topic, not the stale form's none
+    resaved = client_for(owner).post(
+        entry_url(entry, "edit/"),
+        {**edit_form(entry, body=yours), "base_revision": form.initial["base_revision"], "topics": ["caching"]},
+    )
+    assert resaved.status_code == 302
+    entry.refresh_from_db()
+    assert list(entry.topics.values_list("slug", flat=True)) == ["caching"]
+    assert entry.body == yours

@@ -202,11 +202,10 @@ def _conflict(request: HttpRequest, form: EntryForm, username: str, slug: str, e
     conflicts = conflict_list(error.details)
     for conflict in conflicts:
         conflict["yours"] = form.cleaned_data.get(conflict["field"], "")
-    initial = {
-        **form.cleaned_data,
-        **{name: getattr(current, name) for name in CONTENT_FIELDS},
-        "base_revision": current.version,
-    }
+    # The form starts again from the entry as it is now, details included: keeping the
+    # details that were sent, on top of the current revision, would let a second save
+    # overwrite the newer ones without a merge.
+    initial = {**EntryForm.initial_from(current), "message": form.cleaned_data.get("message", "")}
     fresh = EntryForm(initial=initial, editing=True)
     return _editor(request, fresh, current, conflicts=conflicts, conflict_message=error.message, status=409)
 
