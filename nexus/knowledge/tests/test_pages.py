@@ -764,9 +764,7 @@ def test_history_costs_the_same_queries_for_few_and_many_revisions(owner: Any) -
     assert _queries(client, url) == few
 
 
-def test_after_a_conflict_the_form_holds_the_current_details_so_a_resave_keeps_them(
-    owner: Any, mentor: Any
-) -> None:
+def test_after_a_conflict_the_form_holds_the_current_details_so_a_resave_keeps_them(owner: Any, mentor: Any) -> None:
     entry = make_entry(owner, body=DOC)
     entry_update(
         actor=mentor,
