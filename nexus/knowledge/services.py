@@ -542,6 +542,8 @@ def entry_delete(*, actor: Any, entry: Entry) -> None:
     require(can_delete_entry(actor, entry), "Only the owner of this entry or an admin can delete it.")
     with transaction.atomic():
         entries_changed([entry.pk])
+        # Proposals first: each protects the revision it is based on from being deleted alone.
+        EditProposal.objects.filter(entry=entry).delete()
         entry.delete()
 
 

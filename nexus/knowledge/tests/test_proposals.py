@@ -139,3 +139,20 @@ def test_a_proposal_cannot_give_a_non_challenge_challenge_parts(owner: Any, memb
         proposal_create(actor=member, entry=entry, data={"problem": "hidden text"}, base_version=1, message="m")
     assert list(caught.value.details) == ["problem"]
     assert EditProposal.objects.count() == 0
+
+
+def test_deleting_an_entry_deletes_its_proposals_and_their_comments(owner: Any, member: Any) -> None:
+    from nexus.knowledge.models import Entry, ProposalComment
+    from nexus.knowledge.services import entry_delete, proposal_comment
+
+    entry = make_entry(owner, body="Cache reads.\n")
+    proposal = proposal_create(
+        actor=member, entry=entry, data={"body": "Cache reads first.\n"}, base_version=1, message="Say when"
+    )
+    proposal_comment(actor=owner, proposal=proposal, body="Thanks!")
+
+    entry_delete(actor=owner, entry=entry)
+
+    assert not Entry.objects.filter(pk=entry.pk).exists()
+    assert not EditProposal.objects.exists()
+    assert not ProposalComment.objects.exists()

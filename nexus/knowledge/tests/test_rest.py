@@ -396,3 +396,15 @@ def test_a_write_answers_the_etag_a_read_then_gives(api_client: Any, owner: Any)
     assert written["ETag"] == api_client.get(f"/api/v1/entries/{entry.pk}")["ETag"]
     published = api_client.post(f"/api/v1/entries/{entry.pk}/unpublish", **bearer(owner))
     assert published["ETag"] == api_client.get(f"/api/v1/entries/{entry.pk}", **bearer(owner))["ETag"]
+
+
+def test_delete_an_entry_with_a_suggested_edit(api_client: Any, owner: Any, member: Any) -> None:
+    from nexus.knowledge.services import proposal_create
+
+    entry = make_entry(owner)
+    proposal_create(actor=member, entry=entry, data={"body": "More.\n"}, base_version=1, message="Add more")
+    url = f"/api/v1/entries/{entry.pk}"
+
+    assert api_client.delete(url, **bearer(member)).status_code == 403
+    assert api_client.delete(url, **bearer(owner)).status_code == 204
+    assert api_client.get(url, **bearer(owner)).status_code == 404
