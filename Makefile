@@ -65,11 +65,12 @@ test-services: $(VENV)/.dev-installed
 
 ## bench: each figure of DESIGN.md section 6 against a baseline measured in the same run:
 ## requests/s against a bare JsonResponse floor (P, G), the static export against mkdocs (D1),
-## README parsing against a bare markdown-it parse (I1)
+## README parsing against a bare markdown-it parse (I1), hostile Markdown against normal documents (M1)
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py
 	$(PY) bench/site.py
 	$(PY) bench/readme.py
+	$(PY) bench/markdown.py
 
 ## schema: regenerate the committed OpenAPI document and GraphQL SDL
 schema: $(VENV)/.dev-installed

@@ -4,6 +4,11 @@ Entries, comments and answers all render through `markdown_render`. The pipeline
 markdown-it-py (parse, raw HTML allowed) -> our token pass (heading ids, facts) ->
 markdown-it's HTML renderer (Pygments for fences) -> nh3 (the only thing that decides
 what HTML survives). The parser and the sanitiser are built once, at import.
+
+Every render has a budget of CPU time (MARKDOWN_BUDGET_SECONDS), read as it goes: in the
+block and inline rule chains, at each link, in our token passes and in the renderer. A
+document that spends it is refused with MarkdownTooComplex, as one over the size limit is
+with MarkdownTooLarge.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 import secrets
 import time
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +26,12 @@ import nh3
 import pygments
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import image as upstream_image
+from markdown_it.rules_inline import link as upstream_link
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from pygments.formatters import HtmlFormatter
@@ -32,6 +42,24 @@ from pygments.util import ClassNotFound
 from nexus.core.errors import NexusError
 
 MARKDOWN_MAX_BYTES: int = 262_144  # UTF-8 bytes
+
+# CPU seconds (of the rendering thread) one render may spend before it is refused. Below the
+# size limit markdown-it-py is linear, but its cost per byte varies 20-fold with the shape of
+# the text: on 2 shared cores, documents at the limit take 0.3-0.8 s (a 2,500-row table close
+# to 1 s, so it may be refused), while 256 KB of "[a](", table rows or one-line headings took
+# 3-10 s. CPU time, not wall time, so that a busy server refuses the same documents as an
+# idle one; `bench/markdown.py` measures both.
+MARKDOWN_BUDGET_SECONDS = 1.0
+# The budget is read every this many steps (a rule call, a link, 16 characters of a block's
+# line, 16 tokens): a clock read costs a system call, a step a microsecond or so.
+DEADLINE_STEPS = 128
+# The sanitiser cannot be stopped once it starts, so a render is refused before it when its
+# estimated time would pass the budget. Measured on the machines this runs on: nh3 (ammonia)
+# costs up to 0.25 us a byte of HTML, and more for each "&" and no-break space it has to
+# escape, quadratically: about 15 ps per such character per byte of its text node (200,000
+# "&" in one paragraph take 1.4 s).
+SANITISER_SECONDS_PER_BYTE = 0.25e-6
+SANITISER_SECONDS_PER_ESCAPE_BYTE = 15e-12
 
 # Block nesting deeper than this renders as plain text. markdown-it's own recursion guard;
 # the CommonMark preset's 20 is already generous for prose and keeps "> > > ..." linear.
@@ -74,9 +102,16 @@ LINK_REL = "nofollow noopener noreferrer"
 TOC_LEVELS = range(2, 5)
 
 
-class MarkdownTooLarge(NexusError):
-    code = "markdown_too_large"
+class MarkdownRefused(NexusError):
+    """Markdown that is not rendered at all: catch this for both reasons below."""
+
+    code = "markdown_refused"
     status = 400
+    message = "This Markdown cannot be rendered."
+
+
+class MarkdownTooLarge(MarkdownRefused):
+    code = "markdown_too_large"
     message = "This Markdown is too large."
 
     def __init__(self, size_bytes: int, max_bytes: int) -> None:
@@ -84,6 +119,18 @@ class MarkdownTooLarge(NexusError):
             f"This Markdown is {size_bytes:,} bytes; the limit is {max_bytes:,} bytes. "
             "Split the entry into smaller entries and link them together.",
             details={"size_bytes": size_bytes, "max_bytes": max_bytes},
+        )
+
+
+class MarkdownTooComplex(MarkdownRefused):
+    code = "markdown_too_complex"
+    message = "This Markdown takes too long to render."
+
+    def __init__(self, budget_seconds: float) -> None:
+        super().__init__(
+            "This Markdown takes too long to render (tens of thousands of brackets, headings, "
+            "table rows or links?). Simplify it, or split it into smaller entries and link them together.",
+            details={"budget_seconds": budget_seconds},
         )
 
 
@@ -105,11 +152,102 @@ class RenderedMarkdown:
     links: list[str]  # every Markdown link href, in order, as it appears in the HTML
 
 
+# --- budget ---------------------------------------------------------------------------
+
+
+class _Deadline:
+    """The point in the thread's CPU time past which a render is refused."""
+
+    __slots__ = ("at", "budget", "steps_left")
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.at = time.thread_time() + budget
+        self.steps_left = DEADLINE_STEPS
+
+    def check(self, reserve: float = 0.0) -> None:
+        """Refuse the render if the budget is spent, or would be after `reserve` seconds."""
+        self.steps_left = DEADLINE_STEPS
+        if time.thread_time() + reserve >= self.at:  # >=: a budget of 0 always refuses
+            raise MarkdownTooComplex(self.budget)
+
+    def step(self, weight: int = 1) -> None:
+        self.steps_left -= weight
+        if self.steps_left <= 0:
+            self.check()
+
+
+# The render in progress in this thread (or task): rules and markdown-it's link validator
+# are called without anything of ours in reach, and other code may use markdown-it too.
+_deadline: ContextVar[_Deadline | None] = ContextVar("nexus_markdown_deadline", default=None)
+
+
+def _step() -> None:
+    deadline = _deadline.get()
+    if deadline is not None:
+        deadline.step()
+
+
+def _deadline_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    # First in the block chain and in the chains that end paragraphs, quotes, lists and
+    # tables: called at each block and at each line of one. Never matches. Weighed by the
+    # line's length: a table row of 2,000 cells costs markdown-it 50 ms.
+    deadline = _deadline.get()
+    if deadline is not None:
+        deadline.step(1 + ((state.eMarks[start_line] - state.bMarks[start_line]) >> 4))
+    return False
+
+
+def _deadline_inline(state: StateInline, silent: bool) -> bool:
+    # First in the inline chain: called at each step of the tokenizer, lookahead included.
+    deadline = _deadline.get()
+    if deadline is not None:
+        deadline.step()
+    return False
+
+
+class _Parser(MarkdownIt):
+    def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
+        # Called once per link of any kind, including in the core linkify rule, which runs
+        # no rule chain: 256 KB of e-mail addresses spend seconds there.
+        _step()
+        return super().validateLink(url)
+
+
+class _Renderer(RendererHTML):
+    """markdown-it's HTML renderer, with a step of the budget every 16 tokens."""
+
+    def render(self, tokens: Sequence[Token], options: OptionsDict, env: EnvType) -> str:
+        out: list[str] = []
+        for i, token in enumerate(tokens):
+            if not i & 15:
+                _step()
+            if token.type == "inline":
+                if token.children:
+                    out.append(self.renderInline(token.children, options, env))
+            elif token.type in self.rules:
+                out.append(self.rules[token.type](tokens, i, options, env))
+            else:
+                out.append(self.renderToken(tokens, i, options, env))
+        return "".join(out)
+
+    def renderInline(self, tokens: Sequence[Token], options: OptionsDict, env: EnvType) -> str:  # noqa: N802
+        out: list[str] = []
+        for i, token in enumerate(tokens):
+            if not i & 15:
+                _step()
+            if token.type in self.rules:
+                out.append(self.rules[token.type](tokens, i, options, env))
+            else:
+                out.append(self.renderToken(tokens, i, options, env))
+        return "".join(out)
+
+
 # --- parser ---------------------------------------------------------------------------
 
 
 def _build_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"linkify": True, "maxNesting": MAX_NESTING, "xhtmlOut": False})
+    md = _Parser("commonmark", {"linkify": True, "maxNesting": MAX_NESTING, "xhtmlOut": False}, renderer_cls=_Renderer)
     md.enable(["table", "strikethrough", "linkify"])
     assert md.linkify is not None  # linkify-it-py is installed with markdown-it-py[linkify]
     # Only scheme links and e-mail addresses are linked. Bare host names are not: "README.md",
@@ -122,10 +260,52 @@ def _build_parser() -> MarkdownIt:
     # whether to look closer, now that only these schemes and e-mail addresses are linked.
     md.linkify.re["pretest"] = "https?:|mailto:|//|@"
     md.inline.ruler.at("linkify", _linkify_inline)
+    md.inline.ruler.at("link", _link)
+    md.inline.ruler.at("image", _image)
+    md.inline.ruler.before("text", "nexus_deadline", _deadline_inline)
+    md.block.ruler.before(
+        "table", "nexus_deadline", _deadline_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
     md.core.ruler.after("inline", "task_lists", _task_lists)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("task_checkbox", _render_task_checkbox)
     return md
+
+
+def _link(state: StateInline, silent: bool) -> bool:
+    """markdown-it's link rule, when a "]" follows at all.
+
+    Looking for the end of a label costs markdown-it up to MAX_NESTING lookahead steps per
+    character, and it looks from every "[": 256 KB of "[" took 6 s, of "![" 10 s.
+    """
+    if state.src[state.pos] != "[":
+        return False
+    if state.html_terminator_last("]") > state.pos:  # the last "]" of the paragraph
+        return upstream_link(state, silent)
+    return _openers_as_text(state, silent)
+
+
+def _image(state: StateInline, silent: bool) -> bool:
+    """markdown-it's image rule, when a "]" follows its "![" at all."""
+    if state.src[state.pos] != "!":
+        return False
+    if state.html_terminator_last("]") > state.pos + 1:
+        return upstream_image(state, silent)
+    return _openers_as_text(state, silent)
+
+
+_OPENERS_RE = re.compile(r"[!\[]+")
+
+
+def _openers_as_text(state: StateInline, silent: bool) -> bool:
+    # With no "]" after it, no "[" or "!" can start a link or an image, and no other rule
+    # starts at either: the whole run is text, taken in one step instead of one a character.
+    found = _OPENERS_RE.match(state.src, state.pos, state.posMax)
+    assert found is not None  # state.src[state.pos] is one of them
+    if not silent:
+        state.append_pending(found.group())
+    state.pos = found.end()
+    return True
 
 
 _SCHEME_BEFORE_RE = re.compile(r"(?:^|[^a-z0-9.+-])([a-z][a-z0-9.+-]*)$", re.IGNORECASE)
@@ -182,6 +362,8 @@ def _task_lists(state: StateCore) -> None:
     tokens = state.tokens
     lists: list[Token] = []  # the open lists around the current token
     for position, token in enumerate(tokens):
+        if not position & 15:
+            _step()
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
             lists.append(token)
@@ -342,7 +524,19 @@ def _line_of_children(inline: Token) -> list[int]:
 
 
 def markdown_render(source: str, *, max_bytes: int = MARKDOWN_MAX_BYTES) -> RenderedMarkdown:
-    """Render Markdown to sanitised HTML with its table of contents and lint facts."""
+    """Render Markdown to sanitised HTML with its table of contents and lint facts.
+
+    Raises MarkdownTooLarge past `max_bytes` and MarkdownTooComplex past the time budget.
+    """
+    deadline = _Deadline(MARKDOWN_BUDGET_SECONDS)
+    reset = _deadline.set(deadline)
+    try:
+        return _render(source, max_bytes, deadline)
+    finally:
+        _deadline.reset(reset)
+
+
+def _render(source: str, max_bytes: int, deadline: _Deadline) -> RenderedMarkdown:
     try:
         size = len(source.encode("utf-8"))
     except UnicodeEncodeError:
@@ -365,6 +559,8 @@ def markdown_render(source: str, *, max_bytes: int = MARKDOWN_MAX_BYTES) -> Rend
     raw_html_tags = 0
 
     for position, token in enumerate(tokens):
+        if not position & 15:
+            deadline.step()
         kind = token.type
         if kind == "heading_open":
             text = _inline_text(tokens[position + 1])
@@ -395,8 +591,13 @@ def markdown_render(source: str, *, max_bytes: int = MARKDOWN_MAX_BYTES) -> Rend
                     if raw_html_tags > RAW_HTML_MAX_TAGS:
                         child.type = "text"
 
-    env["highlight_deadline"] = time.perf_counter() + HIGHLIGHT_BUDGET_SECONDS
-    html = _put_checkboxes(_CLEANER.clean(_md.renderer.render(tokens, _md.options, env)))
+    # Highlighting reads the wall clock between lexer tokens; it gets no more than the budget has left.
+    highlight_seconds = min(HIGHLIGHT_BUDGET_SECONDS, deadline.at - time.thread_time())
+    env["highlight_deadline"] = time.perf_counter() + highlight_seconds
+    html = _md.renderer.render(tokens, _md.options, env)
+    del tokens  # freed now, inside the budget: 100,000 tokens take 50 ms to free
+    deadline.check(reserve=_sanitiser_seconds(html))
+    html = _put_checkboxes(_CLEANER.clean(html))
     return RenderedMarkdown(
         html=html,
         toc=[heading for heading in headings if heading.level in TOC_LEVELS],
@@ -405,6 +606,14 @@ def markdown_render(source: str, *, max_bytes: int = MARKDOWN_MAX_BYTES) -> Rend
         fences_without_language=fences_without_language,
         links=links,
     )
+
+
+def _sanitiser_seconds(html: str) -> float:
+    """A generous estimate of the time nh3 will take on this HTML (see SANITISER_SECONDS_PER_BYTE)."""
+    # Every "&" it escapes back: "&amp;", "&nbsp;", numeric references, raw HTML's own "&".
+    # "&lt;", "&gt;" and "&quot;" cost it no more than any other character.
+    escapes = html.count("&") - html.count("&lt;") - html.count("&gt;") - html.count("&quot;") + html.count("\xa0")
+    return len(html) * (SANITISER_SECONDS_PER_BYTE + escapes * SANITISER_SECONDS_PER_ESCAPE_BYTE)
 
 
 def _unique_anchor(slug: str, used: set[str], next_suffix: dict[str, int]) -> str:

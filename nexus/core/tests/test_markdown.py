@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
+from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it.rules_inline import image as upstream_image
+from markdown_it.rules_inline import link as upstream_link
 
+from conftest import bearer
 from nexus.core import markdown
 from nexus.core.markdown import (
     MARKDOWN_MAX_BYTES,
     Heading,
+    MarkdownRefused,
+    MarkdownTooComplex,
     MarkdownTooLarge,
+    RenderedMarkdown,
     markdown_render,
 )
 
@@ -296,6 +304,146 @@ def test_deep_nesting_stops_at_the_nesting_limit() -> None:
     html = markdown_render("> " * 1000 + "deep").html
     assert html.count("<blockquote>") == markdown.MAX_NESTING
     assert html.endswith("</blockquote>\n")
+
+
+# --- time budget ----------------------------------------------------------------------
+
+TOO_COMPLEX = (
+    "This Markdown takes too long to render (tens of thousands of brackets, headings, table rows or links?). "
+    "Simplify it, or split it into smaller entries and link them together."
+)
+
+
+def test_a_render_past_its_budget_is_refused_with_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(markdown, "MARKDOWN_BUDGET_SECONDS", 0.0)
+    with pytest.raises(MarkdownTooComplex) as refused:
+        markdown_render("# Hi\n\nA [link](/x).\n")
+    assert (refused.value.code, refused.value.status) == ("markdown_too_complex", 400)
+    assert refused.value.message == TOO_COMPLEX
+    assert refused.value.details == {"budget_seconds": 0.0}
+    # Both refusals share a base, which the pages catch.
+    assert isinstance(refused.value, MarkdownRefused)
+    assert issubclass(MarkdownTooLarge, MarkdownRefused)
+
+
+def test_the_budget_stops_the_parser_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the clock read at every step, the first rule of the parser refuses: the renderer
+    # and the sanitiser are never reached.
+    monkeypatch.setattr(markdown, "MARKDOWN_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(markdown, "DEADLINE_STEPS", 1)
+    monkeypatch.setattr(markdown._md.renderer, "render", _never)
+    with pytest.raises(MarkdownTooComplex):
+        markdown_render("[a](")
+
+
+def test_html_the_sanitiser_would_take_too_long_on_is_refused_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # nh3 is quadratic in the "&" of one text node: 150,000 of them are refused whatever the parse took.
+    monkeypatch.setattr(markdown, "_CLEANER", _NeverCleans())
+    with pytest.raises(MarkdownTooComplex):
+        markdown_render("&" * 150_000)
+
+
+def test_a_refused_render_leaves_the_next_one_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(markdown, "MARKDOWN_BUDGET_SECONDS", 0.0)
+        with pytest.raises(MarkdownTooComplex):
+            markdown_render("# Hi")
+    assert markdown_render("# Hi").html == '<h1 id="hi">Hi</h1>\n'
+    assert markdown._deadline.get() is None
+
+
+# Shapes that took markdown-it-py 5-17 s at 256 KB before the budget, and how their HTML
+# starts when they render within it.
+HOSTILE = {
+    "image openers": ("![" * (MARKDOWN_MAX_BYTES // 2), "<p>![![![!["),
+    "unclosed links": ("[a](" * (MARKDOWN_MAX_BYTES // 4), "<p>[a]([a]("),
+    "table rows": ("| a | b |\n|---|---|\n" + "| x | y |\n" * (MARKDOWN_MAX_BYTES // 10 - 2), "<table>\n<thead>"),
+    "headings": ("# a\n" * (MARKDOWN_MAX_BYTES // 4), '<h1 id="a">a</h1>\n<h1 id="a-2">a</h1>'),
+}
+
+
+@pytest.mark.parametrize(("source", "start"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_markdown_at_the_size_limit_renders_or_is_refused(source: str, start: str) -> None:
+    # Which of the two depends on the machine's speed; either way the budget bounds it.
+    outcome = _render_or_refusal(source)
+    if isinstance(outcome, MarkdownTooComplex):
+        assert (outcome.code, outcome.status, outcome.message) == ("markdown_too_complex", 400, TOO_COMPLEX)
+    else:
+        assert outcome.html.startswith(start)
+
+
+def _render_or_refusal(source: str) -> RenderedMarkdown | MarkdownTooComplex:
+    try:
+        return markdown_render(source)
+    except MarkdownTooComplex as refused:
+        return refused
+
+
+def test_brackets_without_a_closing_one_are_text() -> None:
+    # With no "]" after them, a run of "[" and "![" is text in one step: 256 KB of "![" took
+    # markdown-it 10 s, a character at a time.
+    assert markdown_render("![" * 5 + "[" * 5 + " x").html == "<p>" + "![" * 5 + "[" * 5 + " x</p>\n"
+    assert markdown_render("[a] [b](/b) ![c](/c) [").html == (
+        f'<p>[a] <a href="/b" {REL}>b</a> <img src="/c" alt="c"> [</p>\n'
+    )
+
+
+def _reference_parser() -> Any:
+    reference = markdown._build_parser()
+    reference.inline.ruler.at("link", upstream_link)
+    reference.inline.ruler.at("image", upstream_image)
+    return reference
+
+
+_REFERENCE = _reference_parser()
+BRACKETS = ["[", "]", "![", "(", ")", "a", " ", "\n", "\n\n", "<", ">", "`", "*", "\\", '"', "/u", "[x]: /u\n"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(BRACKETS), max_size=60).map("".join))
+def test_the_link_shortcut_changes_no_output(source: str) -> None:
+    # The same tokens as markdown-it's own link and image rules, on any soup of brackets.
+    assert markdown._md.parse(source) == _REFERENCE.parse(source)
+
+
+def _never(*args: Any, **kwargs: Any) -> str:
+    raise AssertionError("not reached")
+
+
+class _NeverCleans:
+    def clean(self, html: str) -> str:
+        raise AssertionError("the sanitiser was not to be reached")
+
+
+# --- refusals through the faces -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_preview_answers_400_with_the_message_for_markdown_too_complex(
+    owner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(markdown, "MARKDOWN_BUDGET_SECONDS", 0.0)
+    client = Client()
+    client.force_login(owner)
+    response = client.post("/preview/", {"body": "# Hi"})
+    assert response.status_code == 400
+    assert response.content.decode() == f'<p class="preview-error">{TOO_COMPLEX}</p>'
+
+
+@pytest.mark.django_db
+def test_rest_answers_400_with_the_code_for_markdown_too_complex(
+    api_client: Any, owner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(markdown, "MARKDOWN_BUDGET_SECONDS", 0.0)
+    body = {"kind": "note", "title": "Hi", "body": "# Hi", "status": "published"}
+    response = api_client.post("/api/v1/entries", body, format="json", **bearer(owner))
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "markdown_too_complex",
+        "message": TOO_COMPLEX,
+        "details": {"budget_seconds": 0.0},
+    }
+    assert api_client.get("/api/v1/entries", **bearer(owner)).json()["results"] == []  # nothing written
 
 
 # --- XSS ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from nexus.core.errors import InvalidInput
 from nexus.core.forms import form_add_error_details
-from nexus.core.markdown import MarkdownTooLarge, markdown_render
+from nexus.core.markdown import MarkdownRefused, markdown_render
 from nexus.knowledge.diffing import diff_side_by_side, diff_unified
 from nexus.knowledge.errors import EntryConflict
 from nexus.knowledge.forms import EntryForm, PreviewForm, ProposalForm, ReverifyForm, RevisionPairForm
@@ -85,7 +85,8 @@ def report_saved(
         messages.warning(request, f"{where}{warning.message}")
 
 
-def _body_too_large(form: Any, error: MarkdownTooLarge) -> None:
+def _body_refused(form: Any, error: MarkdownRefused) -> None:
+    # Too large or too slow to render: one message under the body, not field-by-field details.
     form.add_error("body", error.message)
 
 
@@ -154,8 +155,8 @@ def entry_write(request: HttpRequest) -> HttpResponse:
                 data=form.entry_data(),
                 message=form.cleaned_data["message"],
             )
-        except MarkdownTooLarge as error:
-            _body_too_large(form, error)
+        except MarkdownRefused as error:
+            _body_refused(form, error)
         except InvalidInput as error:
             form_add_error_details(form, error)
         else:
@@ -184,8 +185,8 @@ def entry_edit(request: HttpRequest, username: str, slug: str) -> HttpResponse:
             )
         except EntryConflict as error:
             return _conflict(request, form, username, slug, error)
-        except MarkdownTooLarge as error:
-            _body_too_large(form, error)
+        except MarkdownRefused as error:
+            _body_refused(form, error)
         except InvalidInput as error:
             form_add_error_details(form, error)
         else:
@@ -220,7 +221,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         return HttpResponse(format_html('<p class="preview-error">{}</p>', message), status=400)
     try:
         rendered = markdown_render(form.cleaned_data["body"])
-    except MarkdownTooLarge as error:
+    except MarkdownRefused as error:
         return HttpResponse(format_html('<p class="preview-error">{}</p>', error.message), status=400)
     if not rendered.html.strip():
         return HttpResponse('<p class="muted">Nothing to preview yet.</p>')
@@ -295,8 +296,8 @@ def entry_suggest(request: HttpRequest, username: str, slug: str) -> HttpRespons
                 base_version=form.cleaned_data["base_revision"],
                 message=form.cleaned_data["message"],
             )
-        except MarkdownTooLarge as error:
-            _body_too_large(form, error)
+        except MarkdownRefused as error:
+            _body_refused(form, error)
         except InvalidInput as error:
             form_add_error_details(form, error)
         else:
