@@ -786,3 +786,17 @@ def test_after_a_conflict_the_form_holds_the_current_details_so_a_resave_keeps_t
     entry.refresh_from_db()
     assert list(entry.topics.values_list("slug", flat=True)) == ["caching"]
     assert entry.body == yours
+
+
+def test_a_comment_too_slow_to_render_is_a_form_error(owner: Any, member: Any, monkeypatch: Any) -> None:
+    from nexus.core import markdown
+
+    entry = make_entry(owner, body=DOC)
+    proposal = proposal_create(actor=member, entry=entry, data={"body": "New\n"}, base_version=1, message="Shorter")
+    monkeypatch.setattr(markdown, "MARKDOWN_BUDGET_SECONDS", 0.0)  # every render is past its budget
+
+    response = client_for(owner).post(f"/proposals/{proposal.pk}/", {"body": "Looks good."})
+
+    assert response.status_code == 400
+    assert response.context["comment_form"].errors["body"][0].startswith("This Markdown takes too long to render")
+    assert proposal.comments.count() == 0

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from nexus.core.errors import InvalidInput
 from nexus.core.forms import form_add_error_details
+from nexus.core.markdown import MarkdownRefused
 from nexus.knowledge.errors import ProposalConflict
 from nexus.knowledge.forms import CommentForm, ReviewForm
 from nexus.knowledge.models import EditProposal
@@ -53,6 +54,8 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             proposal_comment(actor=request.user, proposal=proposal, body=form.cleaned_data["body"])
+        except MarkdownRefused as error:  # too large or too slow to render: one message
+            form.add_error("body", error.message)
         except InvalidInput as error:
             form_add_error_details(form, error)
         else:
