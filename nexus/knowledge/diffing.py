@@ -278,3 +278,28 @@ def merge_set(base: frozenset[T] | _Unknown, ours: frozenset[T], theirs: frozens
     if isinstance(base, _Unknown):
         return (theirs, False) if theirs >= ours else (ours, True)
     return (ours | (theirs - base)) - (base - theirs), False
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One changed field of two versions: side-by-side rows to read, the unified diff to copy."""
+
+    field: str
+    unified: str
+    rows: list[DiffRow]
+
+
+def fields_diff(old: dict[str, str], new: dict[str, str], *, old_label: str, new_label: str) -> list[FieldDiff]:
+    """Each field of `old` (in its order) whose text differs in `new`; REST, GraphQL and the
+    pages all show revisions and proposals this way."""
+    return [
+        FieldDiff(
+            field=name,
+            unified=diff_unified(
+                old[name], new[name], old_label=f"{old_label}/{name}", new_label=f"{new_label}/{name}"
+            ),
+            rows=diff_side_by_side(old[name], new[name]),
+        )
+        for name in old
+        if old[name] != new[name]
+    ]

@@ -22,7 +22,7 @@ from nexus.accounts.graphql import UserType
 from nexus.core.errors import InvalidInput, NotFound
 from nexus.graphql.context import signed_in_user
 from nexus.knowledge import models
-from nexus.knowledge.diffing import diff_side_by_side, diff_unified
+from nexus.knowledge.diffing import fields_diff
 from nexus.knowledge.errors import EntryNotFound, ProposalNotFound, TechnologyNotFound, TopicNotFound
 from nexus.knowledge.filters import EntryFilter
 from nexus.knowledge.selectors import (
@@ -320,34 +320,26 @@ class FieldDiffType:
 
 
 def _field_diffs(old: dict[str, str], new: dict[str, str], old_label: str, new_label: str) -> list[FieldDiffType]:
-    """The changed content fields between two versions, as unified and side-by-side diffs
-    (the same labels and rows REST answers)."""
-    diffs = []
-    for name in models.CONTENT_FIELDS:
-        if old[name] == new[name]:
-            continue
-        rows = diff_side_by_side(old[name], new[name])
-        diffs.append(
-            FieldDiffType(
-                field=name,
-                unified=diff_unified(
-                    old[name], new[name], old_label=f"{old_label}/{name}", new_label=f"{new_label}/{name}"
-                ),
-                old_html=[row.old_html for row in rows],
-                new_html=[row.new_html for row in rows],
-                rows=[
-                    DiffRowType(
-                        kind=row.kind,
-                        old_number=row.old_number,
-                        new_number=row.new_number,
-                        old_html=row.old_html,
-                        new_html=row.new_html,
-                    )
-                    for row in rows
-                ],
-            )
+    """The core's field diffs as GraphQL types (the same labels and rows REST answers)."""
+    return [
+        FieldDiffType(
+            field=diff.field,
+            unified=diff.unified,
+            old_html=[row.old_html for row in diff.rows],
+            new_html=[row.new_html for row in diff.rows],
+            rows=[
+                DiffRowType(
+                    kind=row.kind,
+                    old_number=row.old_number,
+                    new_number=row.new_number,
+                    old_html=row.old_html,
+                    new_html=row.new_html,
+                )
+                for row in diff.rows
+            ],
         )
-    return diffs
+        for diff in fields_diff(old, new, old_label=old_label, new_label=new_label)
+    ]
 
 
 @strawberry.input(description="Entry fields; omitted fields keep their value on update.")

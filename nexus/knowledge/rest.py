@@ -27,10 +27,9 @@ from nexus.api.serializers import ErrorOutput, InputSerializer
 from nexus.core.cache import cache_get_or_compute
 from nexus.core.errors import InvalidInput
 from nexus.knowledge.caching import ENTRY_CACHE_DEPENDS_ON, ENTRY_LISTS_CACHE_SCOPE, entry_cache_scope
-from nexus.knowledge.diffing import diff_side_by_side, diff_unified
+from nexus.knowledge.diffing import fields_diff
 from nexus.knowledge.filters import EntryFilter
 from nexus.knowledge.models import (
-    CONTENT_FIELDS,
     EditProposal,
     Entry,
     EntryKind,
@@ -211,21 +210,6 @@ class ProposalCommentOutput(serializers.Serializer):
     body = serializers.CharField()
     html = serializers.CharField()
     created_at = serializers.DateTimeField()
-
-
-def field_diffs(old: dict[str, str], new: dict[str, str], old_label: str, new_label: str) -> list[dict[str, Any]]:
-    """The changed content fields between two versions, each as unified and side-by-side diffs."""
-    return [
-        {
-            "field": name,
-            "unified": diff_unified(
-                old[name], new[name], old_label=f"{old_label}/{name}", new_label=f"{new_label}/{name}"
-            ),
-            "rows": diff_side_by_side(old[name], new[name]),
-        }
-        for name in CONTENT_FIELDS
-        if old[name] != new[name]
-    ]
 
 
 # --- Input --------------------------------------------------------------------------------
@@ -523,7 +507,7 @@ class RevisionDiffApi(APIView):
                 )
             numbers[name] = int(value)
         old, new = revision_get(entry, numbers["from"]), revision_get(entry, numbers["to"])
-        diffs = field_diffs(old.content(), new.content(), f"r{old.number}", f"r{new.number}")
+        diffs = fields_diff(old.content(), new.content(), old_label=f"r{old.number}", new_label=f"r{new.number}")
         return Response(FieldDiffOutput(diffs, many=True).data)
 
 
@@ -595,7 +579,9 @@ class ProposalDiffApi(APIView):
     def get(self, request: Request, proposal_id: int) -> Response:
         proposal = proposal_get_for_user(request.user, proposal_id)
         base = proposal.base_revision
-        diffs = field_diffs(base.content(), proposal.content(), f"r{base.number}", f"proposal-{proposal.pk}")
+        diffs = fields_diff(
+            base.content(), proposal.content(), old_label=f"r{base.number}", new_label=f"proposal-{proposal.pk}"
+        )
         return Response(FieldDiffOutput(diffs, many=True).data)
 
 

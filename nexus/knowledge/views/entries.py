@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from nexus.core.errors import InvalidInput
 from nexus.core.forms import form_add_error_details
 from nexus.core.markdown import MarkdownRefused, markdown_render
-from nexus.knowledge.diffing import diff_side_by_side, diff_unified
+from nexus.knowledge.diffing import fields_diff
 from nexus.knowledge.errors import EntryConflict
 from nexus.knowledge.forms import EntryForm, PreviewForm, ProposalForm, ReverifyForm, RevisionPairForm
 from nexus.knowledge.models import CONTENT_FIELDS, Entry, EntryKind, ProposalStatus
@@ -49,19 +49,10 @@ def entry_redirect(entry: Entry, view: str = "knowledge:entry") -> HttpResponse:
 def content_diffs(
     old: dict[str, str], new: dict[str, str], old_label: str = "old", new_label: str = "new"
 ) -> list[dict[str, Any]]:
-    """Each content field that differs between two versions: side-by-side rows to read, and
-    the unified diff to copy."""
+    """The core's field diffs, each with the label the page shows."""
     return [
-        {
-            "field": name,
-            "label": FIELD_LABELS[name],
-            "rows": diff_side_by_side(old[name], new[name]),
-            "unified": diff_unified(
-                old[name], new[name], old_label=f"{old_label}/{name}", new_label=f"{new_label}/{name}"
-            ),
-        }
-        for name in CONTENT_FIELDS
-        if old[name] != new[name]
+        {"field": diff.field, "label": FIELD_LABELS[diff.field], "rows": diff.rows, "unified": diff.unified}
+        for diff in fields_diff(old, new, old_label=old_label, new_label=new_label)
     ]
 
 
