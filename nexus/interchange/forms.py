@@ -3,12 +3,11 @@ kinds chosen in the preview) into what readme_import takes; the rules live in th
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from django import forms
 
-from nexus.interchange.services import readme_upload_read
+from nexus.interchange.services import readme_source
 from nexus.knowledge.models import EntryKind, EntryStatus
 
 KIND_FIELD_PREFIX = "kind:"
@@ -41,11 +40,8 @@ class ReadmeImportForm(forms.Form):
 
     def readme(self) -> tuple[bytes, str]:
         """The README's bytes and name."""
-        upload = self.cleaned_data.get("file")
-        name = self.cleaned_data.get("name", "").strip()
-        if upload is None:
-            return self.cleaned_data["text"].encode("utf-8"), name or "README.md"
-        return readme_upload_read(upload), name or PurePath(upload.name or "README.md").name
+        data = self.cleaned_data
+        return readme_source(upload=data.get("file"), text=data.get("text"), name=data.get("name", ""))
 
     def chosen_kinds(self) -> dict[str, str]:
         """The kinds picked in a preview, by entry key (the select boxes are `kind:<key>`)."""

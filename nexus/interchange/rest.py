@@ -4,7 +4,6 @@ a hub back to README.md."""
 from __future__ import annotations
 
 import json
-from pathlib import PurePath
 from typing import Any
 
 from django.http import HttpResponse
@@ -19,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.api.serializers import ErrorOutput, InputSerializer
-from nexus.interchange.services import readme_export, readme_import, readme_import_hub, readme_upload_read
+from nexus.interchange.services import readme_export, readme_import, readme_import_hub, readme_source
 from nexus.knowledge.models import EntryKind, EntryStatus
 from nexus.knowledge.selectors import hub_get_for_user
 
@@ -114,14 +113,6 @@ class ReadmeImportInput(InputSerializer):
         return attrs
 
 
-def readme_bytes(fields: dict[str, Any]) -> tuple[bytes, str]:
-    """The README's bytes and name from a validated ReadmeImportInput."""
-    upload = fields.get("file")
-    if upload is None:
-        return fields["text"].encode("utf-8"), fields.get("name") or "README.md"
-    return readme_upload_read(upload), fields.get("name") or PurePath(upload.name or "README.md").name
-
-
 # --- Views --------------------------------------------------------------------------------
 
 
@@ -142,7 +133,7 @@ class ReadmeImportApi(APIView):
         data = ReadmeImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        content, name = readme_bytes(fields)
+        content, name = readme_source(upload=fields.get("file"), text=fields.get("text"), name=fields.get("name", ""))
         report = readme_import(
             actor=request.user,
             hub=readme_import_hub(request.user, username),

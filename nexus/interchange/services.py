@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -121,14 +122,18 @@ def readme_export(*, actor: Any, hub: Hub) -> str:
     return hub_readme_export(hub, hub_entries_for_export(actor, hub))
 
 
-def readme_upload_read(upload: Any) -> bytes:
-    """An uploaded README's bytes: a file over the limit is refused after reading one byte
-    past it, never read whole."""
+def readme_source(*, upload: Any = None, text: str | None = None, name: str = "") -> tuple[bytes, str]:
+    """A README as sent, an upload or pasted text, and the name it is remembered by: the one
+    given, else the file's, else README.md. An upload over the limit is refused after
+    reading one byte past it, never read whole."""
+    name = name.strip()
+    if upload is None:
+        return (text or "").encode("utf-8"), name or "README.md"
     limit = settings.NEXUS_README_MAX_BYTES
     data = bytes(upload.read(limit + 1))
     if len(data) > limit:
         raise ReadmeTooLarge(f"This README is over {limit:,} bytes, the limit; split it and import the parts.")
-    return data
+    return data, name or PurePath(getattr(upload, "name", "") or "README.md").name
 
 
 def readme_read(data: bytes) -> tuple[str, str, list[str], ReadmePlan]:

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from nexus.accounts.models import User
 from nexus.core.errors import NexusError
 from nexus.core.progress import progress_iter
-from nexus.interchange.services import ImportReport, readme_import, readme_upload_read
+from nexus.interchange.services import ImportReport, readme_import, readme_source
 from nexus.knowledge.models import EntryStatus
 from nexus.knowledge.services import hub_ensure
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         for path, name in progress_iter(files, total=len(files), label="Import", unit="files"):
             try:
                 with path.open("rb") as handle:
-                    data = readme_upload_read(handle)
+                    data, name = readme_source(upload=handle, name=name)
                 report = readme_import(
                     actor=owner,
                     hub=hub,
