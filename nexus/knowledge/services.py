@@ -505,7 +505,8 @@ def _save_details(entry: Entry, changes: dict[str, Any], *, actor: Any, message:
             setattr(current, name, value)
         if current.status == EntryStatus.PUBLISHED and current.published_at is None:
             current.published_at = timezone.now()
-        after = _entry_meta(current)
+        # Details here are single values: the vocabulary read for `before` still holds.
+        after = {**before, **{name: _meta_value(name, getattr(current, name)) for name in SIMPLE_FIELDS}}
         if after != before:
             _record_revision(current, author=actor, message=message, meta=after)
             current.save(update_fields=[*changes, "published_at", "version", "updated_at"])
