@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
-from nexus.knowledge.models import CONTENT_FIELDS, Entry, EntryKind, EntryStatus
+from nexus.knowledge.models import CONTENT_FIELDS, EditProposal, Entry, EntryKind, EntryStatus
 from nexus.knowledge.selectors import technology_list, topic_list
 
 # The largest number a revision or week field parses to; the services decide what is valid.
@@ -144,6 +144,15 @@ class ProposalForm(ContentFields):
     @classmethod
     def initial_from(cls, entry: Entry) -> dict[str, Any]:
         return {**{name: getattr(entry, name) for name in CONTENT_FIELDS}, "base_revision": entry.version}
+
+    @classmethod
+    def initial_from_proposal(cls, proposal: EditProposal) -> dict[str, Any]:
+        """A revision of the proposal starts from what it suggests now, on the same base."""
+        return {
+            **proposal.content(),
+            "message": proposal.message,
+            "base_revision": proposal.base_revision.number,
+        }
 
 
 class ReverifyForm(forms.Form):

@@ -51,6 +51,7 @@ from nexus.knowledge.services import (
     proposal_create,
     proposal_merge,
     proposal_review,
+    proposal_update,
     revision_restore,
     vocabulary_save,
 )
@@ -557,6 +558,26 @@ class KnowledgeMutation:
         entry = entry_get_for_user(user, _pk(entry_id, EntryNotFound))
         return proposal_create(  # type: ignore[return-value]
             actor=user, entry=entry, data=_sent(input), base_version=base_revision, message=message
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Revise your proposal; it goes back to open for review. `baseRevision` moves it onto a newer "
+            "revision of the entry, merging its changes three ways."
+        )
+    )
+    def update_proposal(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: EntryInput,
+        message: str | None = None,
+        base_revision: int | None = None,
+    ) -> ProposalType:
+        user = signed_in_user(info)
+        proposal = proposal_get_for_user(user, _pk(id, ProposalNotFound))
+        return proposal_update(  # type: ignore[return-value]
+            actor=user, proposal=proposal, data=_sent(input), message=message, base_version=base_revision
         )
 
     @strawberry.mutation(description="Comment on a proposal (its author and reviewers); Markdown.")

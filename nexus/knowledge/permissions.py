@@ -71,6 +71,11 @@ def can_review_proposal(user: Any, proposal: EditProposal) -> bool:
     return proposal.entry.hub.owner_id == user.pk or _is_mentor(user) or _is_admin(user)
 
 
+def can_revise_proposal(user: Any, proposal: EditProposal) -> bool:
+    """A proposal is its author's to revise (reviewers comment or request changes)."""
+    return user.is_authenticated and proposal.author_id == user.pk
+
+
 def can_curate_vocabulary(user: Any) -> bool:
     """Topics and technologies are curated by mentors and admins."""
     return user.is_authenticated and (_is_mentor(user) or _is_admin(user))

@@ -66,6 +66,7 @@ from nexus.knowledge.services import (
     proposal_create,
     proposal_merge,
     proposal_review,
+    proposal_update,
     revision_restore,
     vocabulary_save,
 )
@@ -257,16 +258,28 @@ class HubUpdateInput(InputSerializer):
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
 
 
-class ProposalInput(InputSerializer):
-    entry = serializers.IntegerField(min_value=1)
-    base_revision = serializers.IntegerField(min_value=1)
-    message = serializers.CharField(max_length=500)
+class ProposalContentInput(InputSerializer):
+    """The content fields a proposal changes; fields left out keep their value."""
+
     title = serializers.CharField(max_length=200, required=False)
     summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
     body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     problem = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     solution = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     outcome = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class ProposalInput(ProposalContentInput):
+    entry = serializers.IntegerField(min_value=1)
+    base_revision = serializers.IntegerField(min_value=1)
+    message = serializers.CharField(max_length=500)
+
+
+class ProposalUpdateInput(ProposalContentInput):
+    base_revision = serializers.IntegerField(
+        min_value=1, required=False, help_text="A newer revision of the entry to move the proposal onto."
+    )
+    message = serializers.CharField(max_length=500, required=False)
 
 
 class CommentInput(InputSerializer):
@@ -570,6 +583,25 @@ class ProposalDetailApi(APIView):
     @extend_schema(responses={200: ProposalOutput, 404: ERRORS[404]})
     def get(self, request: Request, proposal_id: int) -> Response:
         return Response(ProposalOutput(proposal_get_for_user(request.user, proposal_id)).data)
+
+    @extend_schema(
+        request=ProposalUpdateInput,
+        responses={200: ProposalOutput, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409]},
+        summary="Revise a proposal (its author); it goes back to open for review",
+    )
+    def patch(self, request: Request, proposal_id: int) -> Response:
+        proposal = proposal_get_for_user(request.user, proposal_id)
+        data = ProposalUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        proposal = proposal_update(
+            actor=request.user,
+            proposal=proposal,
+            base_version=fields.pop("base_revision", None),
+            message=fields.pop("message", None),
+            data=fields,
+        )
+        return Response(ProposalOutput(proposal).data)
 
 
 class ProposalDiffApi(APIView):

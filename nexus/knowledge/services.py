@@ -49,6 +49,7 @@ from nexus.knowledge.permissions import (
     can_edit_hub,
     can_propose_edit,
     can_review_proposal,
+    can_revise_proposal,
     can_view_entry,
     require,
 )
@@ -479,7 +480,7 @@ def entry_update(
 
 
 def _merge_onto(
-    current: Entry, base: dict[str, str], sent: dict[str, str]
+    current: Entry | Revision, base: dict[str, str], sent: dict[str, str]
 ) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
     """Three-way merge of each sent content field: base revision, current, sent."""
     merged: dict[str, str] = {}
@@ -575,12 +576,25 @@ def proposal_create(*, actor: Any, entry: Entry, data: dict[str, Any], base_vers
     base = Revision.objects.filter(entry=entry, number=base_version).first()
     if base is None:
         raise InvalidInput(details={"base_revision": [f"Entry {entry.pk} has no revision {base_version}."]})
-    unknown = sorted(set(data) - set(CONTENT_FIELDS))
-    if unknown:
-        raise InvalidInput(details={name: ["A proposal changes only the content fields."] for name in unknown})
+    _require_content_only(data)
     proposal = EditProposal(entry=entry, author=actor, base_revision=base, message=message.strip(), **base.content())
     for name, value in data.items():
         setattr(proposal, name, value or "")
+    _check_proposal(proposal, entry, base)
+    with transaction.atomic():
+        proposal.save()
+    return proposal
+
+
+def _require_content_only(data: dict[str, Any]) -> None:
+    unknown = sorted(set(data) - set(CONTENT_FIELDS))
+    if unknown:
+        raise InvalidInput(details={name: ["A proposal changes only the content fields."] for name in unknown})
+
+
+def _check_proposal(proposal: EditProposal, entry: Entry, base: Revision) -> None:
+    """Refuse a proposal that is invalid, changes nothing, or gives a non-challenge the
+    challenge fields; and render it now, so oversized content is refused here, not at merge."""
     errors: dict[str, list[str]] = {}
     try:
         proposal.full_clean(exclude=["entry", "author", "base_revision", "reviewed_by", "merged_revision"])
@@ -588,16 +602,65 @@ def proposal_create(*, actor: Any, entry: Entry, data: dict[str, Any], base_vers
         errors.update(field_errors(error))
     if proposal.content() == base.content():
         errors.setdefault("non_field_errors", []).append("This proposal changes nothing.")
-    if entry.kind != EntryKind.CHALLENGE and any(getattr(proposal, name) for name in CHALLENGE_FIELDS):
+    if entry.kind != EntryKind.CHALLENGE:
         for name in CHALLENGE_FIELDS:
             if getattr(proposal, name):
                 errors.setdefault(name, []).append("Only challenges have a problem, solution and outcome.")
     if errors:
         raise InvalidInput(details=errors)
-    markdown_render(_document(proposal.content(), entry.kind))  # refuses oversized content now, not at merge
+    markdown_render(_document(proposal.content(), entry.kind))
+
+
+def proposal_update(
+    *,
+    actor: Any,
+    proposal: EditProposal,
+    data: dict[str, Any],
+    message: str | None = None,
+    base_version: int | None = None,
+) -> EditProposal:
+    """Revise a suggested edit (its author, until it is merged or rejected); it goes back to
+    open for review. Naming a newer base revision moves it onto that revision: its changes
+    are merged three ways onto it, and changes that overlap are refused unless `data` says
+    what they become."""
+    require(can_revise_proposal(actor, proposal), "Only the author of a proposal can revise it.")
+    _require_content_only(data)
     with transaction.atomic():
-        proposal.save()
-    return proposal
+        locked = (
+            EditProposal.objects.select_for_update().select_related("entry__hub", "base_revision").get(pk=proposal.pk)
+        )
+        if locked.status in (ProposalStatus.MERGED, ProposalStatus.REJECTED):
+            raise ProposalClosed()
+        base = locked.base_revision
+        if base_version is not None and base_version < base.number:
+            # A form loaded before the proposal moved on: its content predates the move.
+            stale = f"This proposal is now based on revision {base.number}; reload it and revise again."
+            raise InvalidInput(details={"base_revision": [stale]})
+        if base_version is not None and base_version != base.number:
+            newer = Revision.objects.filter(entry=locked.entry, number=base_version).first()
+            if newer is None:
+                entry_id = locked.entry_id
+                raise InvalidInput(details={"base_revision": [f"Entry {entry_id} has no revision {base_version}."]})
+            # What the proposal changed from its old base, minus what the author now resends.
+            changed = {
+                name: value
+                for name, value in locked.content().items()
+                if value != getattr(base, name) and name not in data
+            }
+            moved, conflicts = _merge_onto(newer, base.content(), changed)
+            if conflicts:
+                raise ProposalConflict(details={"base_revision": newer.number, "conflicts": conflicts})
+            for name, value in {**newer.content(), **moved}.items():
+                setattr(locked, name, value)
+            locked.base_revision = base = newer
+        for name, value in data.items():
+            setattr(locked, name, value or "")
+        if message is not None:
+            locked.message = message.strip()
+        _check_proposal(locked, locked.entry, base)
+        locked.status = ProposalStatus.OPEN
+        locked.save(update_fields=[*CONTENT_FIELDS, "message", "base_revision", "status", "updated_at"])
+    return locked
 
 
 def proposal_comment(*, actor: Any, proposal: EditProposal, body: str) -> ProposalComment:

@@ -114,6 +114,20 @@ def test_propose_and_merge(graphql_client: Any, owner: Any, member: Any) -> None
     assert merged["data"]["mergeProposal"] == {"revision": 2, "entry": {"body": "new\n"}}
 
 
+def test_update_proposal(graphql_client: Any, owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body="old\n")
+    proposed = graphql_client(
+        'mutation($id: ID!) { proposeEdit(entryId: $id, baseRevision: 1, message: "fix", input: {body: "new\\n"}) { id } }',
+        {"id": entry.pk},
+        user=member,
+    )["data"]["proposeEdit"]
+    update = 'mutation($id: ID!, $body: String!) { updateProposal(id: $id, input: {body: $body}, message: "better") { status message body } }'
+    denied = graphql_client(update, {"id": proposed["id"], "body": "owner's\n"}, user=owner)
+    assert denied["errors"][0]["extensions"]["code"] == "permission_denied"
+    revised = graphql_client(update, {"id": proposed["id"], "body": "newer\n"}, user=member)
+    assert revised["data"]["updateProposal"] == {"status": "open", "message": "better", "body": "newer\n"}
+
+
 def test_revision_diff(graphql_client: Any, owner: Any) -> None:
     from nexus.knowledge.services import entry_update
 

@@ -666,6 +666,61 @@ def test_proposal_page_is_only_for_its_author_and_reviewers(owner: Any, member: 
     assert entry.version == 1
 
 
+def test_the_author_revises_a_proposal_on_its_page(owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    proposal = proposal_create(actor=member, entry=entry, data={"body": "New\n"}, base_version=1, message="Shorter")
+    author = client_for(member)
+    page = author.get(f"/proposals/{proposal.pk}/")
+    assert f'href="/proposals/{proposal.pk}/edit/"' in page.content.decode()
+    assert (
+        f'href="/proposals/{proposal.pk}/edit/"'
+        not in client_for(owner).get(f"/proposals/{proposal.pk}/").content.decode()
+    )
+    form = author.get(f"/proposals/{proposal.pk}/edit/")
+    assert form.status_code == 200
+    assert form.context["form"].initial["body"] == "New\n"
+    empty = author.post(
+        f"/proposals/{proposal.pk}/edit/", {"title": entry.title, "body": DOC, "message": "m", "base_revision": 1}
+    )
+    assert empty.status_code == 400
+    assert empty.context["form"].errors["__all__"] == ["This proposal changes nothing."]
+    done = author.post(
+        f"/proposals/{proposal.pk}/edit/",
+        {
+            "title": entry.title,
+            "summary": entry.summary,
+            "body": "Newer\n",
+            "message": "Even shorter",
+            "base_revision": 1,
+        },
+    )
+    assert done.status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.body, proposal.message, proposal.status) == ("Newer\n", "Even shorter", ProposalStatus.OPEN)
+    assert client_for(owner).get(f"/proposals/{proposal.pk}/edit/").status_code == 403
+    refused = client_for(owner).post(
+        f"/proposals/{proposal.pk}/edit/", {"title": entry.title, "body": "Mine\n", "message": "m", "base_revision": 1}
+    )
+    assert refused.status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.body == "Newer\n"
+
+
+def test_bringing_a_proposal_up_to_date_on_its_page(owner: Any, member: Any) -> None:
+    from nexus.knowledge.services import entry_update
+
+    entry = make_entry(owner, body=DOC)
+    proposal = proposal_create(
+        actor=member, entry=entry, data={"body": DOC.replace("Redis.", "Redis 7.")}, base_version=1, message="Pin"
+    )
+    entry_update(actor=owner, entry=entry, data={"summary": "Changed since"}, base_version=1)
+    author = client_for(member)
+    assert "Bring up to date with revision 2" in author.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert author.post(f"/proposals/{proposal.pk}/rebase/").status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.base_revision.number, proposal.summary) == (2, "Changed since")
+
+
 def test_bad_review_decision_and_empty_comment_are_400(owner: Any, member: Any) -> None:
     entry = make_entry(owner, body=DOC)
     proposal = proposal_create(actor=member, entry=entry, data={"body": "New\n"}, base_version=1, message="Shorter")

@@ -9,7 +9,14 @@ import pytest
 from nexus.core.errors import InvalidInput, PermissionDenied
 from nexus.knowledge.errors import EntryNotFound, OwnEntryProposal, ProposalClosed, ProposalConflict
 from nexus.knowledge.models import EditProposal, ProposalStatus
-from nexus.knowledge.services import entry_update, proposal_comment, proposal_create, proposal_merge, proposal_review
+from nexus.knowledge.services import (
+    entry_update,
+    proposal_comment,
+    proposal_create,
+    proposal_merge,
+    proposal_review,
+    proposal_update,
+)
 from nexus.knowledge.tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +163,106 @@ def test_deleting_an_entry_deletes_its_proposals_and_their_comments(owner: Any, 
     assert not Entry.objects.filter(pk=entry.pk).exists()
     assert not EditProposal.objects.exists()
     assert not ProposalComment.objects.exists()
+
+
+# --- Revising a proposal --------------------------------------------------------------------
+
+
+def test_the_author_revises_a_proposal_after_changes_were_requested(owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Redis 7."))
+    proposal_review(actor=owner, proposal=proposal, decision="request-changes", comment="Say which package.")
+    revised = proposal_update(
+        actor=member,
+        proposal=proposal,
+        data={"body": DOC.replace("Install Redis.", "Install the redis-server package.")},
+        message="Name the package",
+    )
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.message, proposal.base_revision.number) == (
+        ProposalStatus.OPEN,
+        "Name the package",
+        1,
+    )
+    assert proposal.body == revised.body
+    assert "Install the redis-server package." in proposal.body
+    saved = proposal_merge(actor=owner, proposal=proposal)
+    assert "Install the redis-server package." in saved.entry.body
+
+
+def test_only_the_author_revises_and_nothing_changes_otherwise(owner: Any, member: Any, mentor: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Redis 7."))
+    for actor in (owner, mentor):
+        with pytest.raises(PermissionDenied):
+            proposal_update(actor=actor, proposal=proposal, data={"body": "Something else"})
+    proposal.refresh_from_db()
+    assert "Install Redis 7." in proposal.body
+
+
+def test_a_closed_proposal_cannot_be_revised(owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Redis 7."))
+    proposal_review(actor=owner, proposal=proposal, decision="reject")
+    with pytest.raises(ProposalClosed):
+        proposal_update(actor=member, proposal=proposal, data={"body": "Another try"})
+
+
+def test_a_revision_that_changes_nothing_or_touches_details_is_refused(owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Redis 7."))
+    with pytest.raises(InvalidInput) as nothing:
+        proposal_update(actor=member, proposal=proposal, data={"body": DOC})
+    assert nothing.value.details == {"non_field_errors": ["This proposal changes nothing."]}
+    with pytest.raises(InvalidInput) as details:
+        proposal_update(actor=member, proposal=proposal, data={"week": 3})
+    assert details.value.details == {"week": ["A proposal changes only the content fields."]}
+    proposal.refresh_from_db()
+    assert "Install Redis 7." in proposal.body
+
+
+def test_bringing_a_proposal_up_to_date_merges_its_changes_onto_the_new_base(owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Redis 7."))
+    entry_update(
+        actor=owner, entry=entry, data={"body": DOC.replace("Call cache.get.", "Call cache.get_many.")}, base_version=1
+    )
+    moved = proposal_update(actor=member, proposal=proposal, data={}, base_version=2)
+    assert moved.base_revision.number == 2
+    # Both: the proposal's change, and the owner's change it now builds on (not reverted).
+    assert "Install Redis 7." in moved.body
+    assert "Call cache.get_many." in moved.body
+    saved = proposal_merge(actor=owner, proposal=moved)
+    assert saved.merged is False
+    assert saved.entry.body == moved.body
+
+
+def test_bringing_a_proposal_up_to_date_reports_overlaps(owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Redis 7."))
+    entry_update(actor=owner, entry=entry, data={"body": DOC.replace("Install Redis.", "Use Valkey.")}, base_version=1)
+    with pytest.raises(ProposalConflict) as conflict:
+        proposal_update(actor=member, proposal=proposal, data={}, base_version=2)
+    assert conflict.value.details["base_revision"] == 2
+    assert list(conflict.value.details["conflicts"]) == ["body"]
+    proposal.refresh_from_db()
+    assert proposal.base_revision.number == 1
+    # Resending the field says what it becomes: the overlap is resolved by the author.
+    resolved = proposal_update(
+        actor=member, proposal=proposal, data={"body": DOC.replace("Install Redis.", "Use Valkey 8.")}, base_version=2
+    )
+    assert (resolved.base_revision.number, "Use Valkey 8." in resolved.body) == (2, True)
+
+
+def test_a_stale_form_cannot_move_a_proposal_back_to_an_older_base(owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Redis 7."))
+    entry_update(
+        actor=owner, entry=entry, data={"body": DOC.replace("Call cache.get.", "Call cache.get_many.")}, base_version=1
+    )
+    proposal_update(actor=member, proposal=proposal, data={}, base_version=2)
+    with pytest.raises(InvalidInput) as stale:
+        proposal_update(actor=member, proposal=proposal, data={"body": DOC}, base_version=1)
+    assert stale.value.details == {
+        "base_revision": ["This proposal is now based on revision 2; reload it and revise again."]
+    }

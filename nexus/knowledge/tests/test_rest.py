@@ -231,6 +231,30 @@ def test_proposal_flow_over_http(api_client: Any, owner: Any, member: Any) -> No
     assert (own.status_code, own.json()["error"]["code"]) == (400, "own_entry_proposal")
 
 
+def test_revising_a_proposal_over_http(api_client: Any, owner: Any, member: Any) -> None:
+    entry = make_entry(owner, body=DOC)
+    created = api_client.post(
+        "/api/v1/proposals",
+        {"entry": entry.pk, "base_revision": 1, "message": "Pin", "body": DOC.replace("Redis.", "Redis 7.")},
+        format="json",
+        **bearer(member),
+    ).json()
+    api_client.post(
+        f"/api/v1/proposals/{created['id']}/review", {"decision": "request-changes"}, format="json", **bearer(owner)
+    )
+    url = f"/api/v1/proposals/{created['id']}"
+    denied = api_client.patch(url, {"body": "Mine now"}, format="json", **bearer(owner))
+    assert (denied.status_code, denied.json()["error"]["code"]) == (403, "permission_denied")
+    unknown = api_client.patch(url, {"week": 3}, format="json", **bearer(member))
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (400, "invalid")
+    revised = api_client.patch(
+        url, {"body": DOC.replace("Redis.", "Redis 7.2."), "message": "Pin the minor"}, format="json", **bearer(member)
+    )
+    assert revised.status_code == 200
+    assert (revised.json()["status"], revised.json()["message"]) == ("open", "Pin the minor")
+    assert "Redis 7.2." in api_client.get(url, **bearer(owner)).json()["body"]
+
+
 def test_vocabulary_lists(api_client: Any) -> None:
     topics = api_client.get("/api/v1/topics").json()
     assert {"slug": "caching", "name": "Caching"}.items() <= topics[

@@ -1,4 +1,5 @@
-"""The review page of a suggested edit: its diff and discussion, review decisions, merge."""
+"""The review page of a suggested edit: its diff and discussion, review decisions, merge;
+and its author's revisions of it."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from nexus.core.errors import InvalidInput
 from nexus.core.forms import form_add_error_details
 from nexus.core.markdown import MarkdownRefused
 from nexus.knowledge.errors import ProposalConflict
-from nexus.knowledge.forms import CommentForm, ReviewForm
-from nexus.knowledge.models import EditProposal
-from nexus.knowledge.permissions import can_review_proposal
+from nexus.knowledge.forms import CommentForm, ProposalForm, ReviewForm
+from nexus.knowledge.models import EditProposal, EntryKind
+from nexus.knowledge.permissions import can_review_proposal, can_revise_proposal, require
 from nexus.knowledge.selectors import proposal_comment_list, proposal_get_for_user
-from nexus.knowledge.services import proposal_comment, proposal_merge, proposal_review
+from nexus.knowledge.services import proposal_comment, proposal_merge, proposal_review, proposal_update
 from nexus.knowledge.views.entries import CLOSED, conflict_list, content_diffs, entry_redirect, report_saved
 
 
@@ -38,6 +39,7 @@ def _proposal_page(
         "comments": proposal_comment_list(proposal),
         "comment_form": comment_form or CommentForm(),
         "can_review": can_review_proposal(request.user, proposal),
+        "can_revise": can_revise_proposal(request.user, proposal),
         "is_closed": proposal.status in CLOSED,
         **extra,
     }
@@ -104,3 +106,53 @@ def proposal_merge_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
         merged="The entry had changed since this proposal was made; both changes were merged.",
     )
     return entry_redirect(proposal.entry)
+
+
+@login_required
+def proposal_edit(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """The author revises a proposal (after "request changes", say); it goes back to open."""
+    proposal = proposal_get_for_user(request.user, proposal_id)
+    require(can_revise_proposal(request.user, proposal), "Only the author of a proposal can revise it.")
+    challenge = proposal.entry.kind == EntryKind.CHALLENGE
+    context = {"proposal": proposal, "entry": proposal.entry, "owner": proposal.entry.hub.owner}
+    if request.method != "POST":
+        form = ProposalForm(initial=ProposalForm.initial_from_proposal(proposal), challenge=challenge)
+        return render(request, "knowledge/proposal_edit.html", {**context, "form": form})
+    form = ProposalForm(request.POST, challenge=challenge)
+    if form.is_valid():
+        try:
+            proposal_update(
+                actor=request.user,
+                proposal=proposal,
+                data=form.content(),
+                message=form.cleaned_data["message"],
+                base_version=form.cleaned_data["base_revision"],
+            )
+        except MarkdownRefused as error:
+            form.add_error("body", error.message)
+        except InvalidInput as error:
+            form_add_error_details(form, error)
+        else:
+            messages.success(request, "Proposal revised; it is open for review again.")
+            return redirect("knowledge:proposal", proposal_id=proposal.pk)
+    return render(request, "knowledge/proposal_edit.html", {**context, "form": form}, status=400)
+
+
+@require_POST
+@login_required
+def proposal_rebase_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Move a proposal onto the entry's current revision, merging its changes three ways."""
+    proposal = proposal_get_for_user(request.user, proposal_id)
+    try:
+        proposal_update(actor=request.user, proposal=proposal, data={}, base_version=proposal.entry.version)
+    except ProposalConflict as error:
+        return _proposal_page(
+            request,
+            proposal,
+            conflicts=conflict_list(error.details),
+            conflict_message="Your changes overlap changes made to the entry since; revise the proposal instead.",
+            current_revision=error.details.get("base_revision"),
+            status=409,
+        )
+    messages.success(request, f"Proposal brought up to date with revision {proposal.entry.version}.")
+    return redirect("knowledge:proposal", proposal_id=proposal.pk)
