@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -75,6 +76,8 @@ MAX_TAGS = 10
 # something other than a race, so the write is refused instead of looping.
 SLUG_ATTEMPTS = 5
 # Links to entry pages look like /h/<username>/<slug>/ (see knowledge/urls.py).
+# Links into more hubs than this are checked for the first ones only (a warning, not a rule).
+MAX_LINKED_HUBS = 50
 ENTRY_LINK = re.compile(r"^/h/(?P<username>[\w.@+-]+)/(?P<slug>[-\w]+)/?$")
 
 
@@ -168,14 +171,36 @@ def _content_warnings(rendered: RenderedMarkdown) -> list[ContentWarning]:
         ContentWarning("code_without_language", "Name the language of this code block so it is highlighted.", line)
         for line in rendered.fences_without_language
     ]
-    for link in rendered.links:
-        match = ENTRY_LINK.match(link)
-        if (
-            match
-            and not Entry.objects.filter(hub__owner__username__iexact=match["username"], slug=match["slug"]).exists()
-        ):
-            warnings.append(ContentWarning("link_to_missing_entry", f"No entry lives at {link}."))
+    warnings += [
+        ContentWarning("link_to_missing_entry", f"No entry lives at {link}.")
+        for link in _links_to_missing_entries(rendered.links)
+    ]
     return warnings
+
+
+def _links_to_missing_entries(links: list[str]) -> list[str]:
+    """The links to entry pages that lead nowhere, found with one query however many there are."""
+    wanted: dict[str, tuple[str, str]] = {}
+    for link in links:
+        match = ENTRY_LINK.match(link)
+        if match:
+            wanted[link] = (match["username"].lower(), match["slug"])
+    slugs_by_hub: dict[str, set[str]] = {}
+    for username, slug in wanted.values():
+        slugs_by_hub.setdefault(username, set()).add(slug)
+    if not slugs_by_hub:
+        return []
+    # One condition per hub, not per link: SQLite refuses expressions nested 1,000 deep.
+    hubs = sorted(slugs_by_hub)[:MAX_LINKED_HUBS]
+    query = Q()
+    for username in hubs:
+        query |= Q(hub__owner__username__iexact=username, slug__in=slugs_by_hub[username])
+    found = {
+        (username.lower(), slug)
+        for username, slug in Entry.objects.filter(query).values_list("hub__owner__username", "slug")
+    }
+    checked = set(hubs)
+    return [link for link, pair in wanted.items() if pair[0] in checked and pair not in found]
 
 
 def _render_into(entry: Entry) -> list[ContentWarning]:

@@ -6,6 +6,8 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from nexus.core.errors import InvalidInput, PermissionDenied
@@ -448,6 +450,22 @@ def test_content_checks_are_warnings_not_errors(owner: Any) -> None:
         "link_to_missing_entry",
     ]
     assert Entry.objects.filter(pk=saved.entry.pk).exists()
+
+
+def test_links_to_entries_are_checked_in_one_query_however_many(owner: Any, member: Any) -> None:
+    from nexus.knowledge.services import _links_to_missing_entries
+
+    make_entry(owner, title="Caching strategies")
+    make_entry(member, title="Message queues")
+    links = ["/h/Owner/caching-strategies/", "/h/member/message-queues", "/h/member/gone/", "/h/nobody/x/"]
+    links += [f"/h/user{n}/entry-{n}/" for n in range(300)] + ["https://example.org/h/owner/x/", "/h/owner/"]
+    with CaptureQueriesContext(connection) as queries:
+        missing = _links_to_missing_entries(links)
+    assert len(queries) == 1
+    assert missing[:2] == ["/h/member/gone/", "/h/nobody/x/"]
+    # Only the first MAX_LINKED_HUBS (50) hubs by name are checked, a warning being no rule:
+    # member, nobody and owner, then 47 of the user<n> hubs, each link missing.
+    assert len(missing) == 2 + 47
 
 
 def test_stale_flag_follows_the_review_date(owner: Any) -> None:
