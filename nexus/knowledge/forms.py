@@ -179,5 +179,11 @@ class RevisionPairForm(forms.Form):
         super().__init__({"from_": data.get("from"), "to": data.get("to")}, **kwargs)
 
 
+class HistoryPageForm(forms.Form):
+    """?before=N on the history page: the revisions older than N."""
+
+    before = forms.IntegerField(min_value=1, max_value=MAX_NUMBER, required=False)
+
+
 class PreviewForm(forms.Form):
     body = forms.CharField(required=False, strip=False)

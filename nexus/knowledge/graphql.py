@@ -68,6 +68,7 @@ MAX_COMMENT = 20_000
 MAX_VERIFIED_WITH = 120
 MAX_ALIASES, MAX_ALIAS = 20, 60
 NO_NUL = "Null characters are not allowed."
+MAX_TAG_PREFIX = 40  # a tag name is at most 40 characters
 PAGING = (
     f"`limit` is clamped to 1..{MAX_PAGE}; "
     f"an `offset` past {MAX_OFFSET} is refused (invalid), a negative one reads as 0."
@@ -434,9 +435,11 @@ class KnowledgeQuery:
     def technologies(self) -> list[TechnologyType]:
         return technology_list()  # type: ignore[return-value]
 
-    @strawberry.field(description="Every tag in use, by name.")
-    def tags(self) -> list[str]:
-        return list(tag_list().values_list("name", flat=True))
+    @strawberry.field(description=f"Tags in use, by name; `prefix` narrows them. {PAGING}")
+    def tags(self, prefix: str = "", limit: int = 100, offset: int = 0) -> list[str]:
+        if len(prefix) > MAX_TAG_PREFIX:
+            raise InvalidInput(details={"prefix": [f"Ensure this field has no more than {MAX_TAG_PREFIX} characters."]})
+        return list(tag_list(prefix).values_list("name", flat=True)[_page(limit, offset)])
 
     @strawberry_django.field(
         description=f"Proposals you made or may review, newest first (sign in); filter by status and entry. {PAGING}"

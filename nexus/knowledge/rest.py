@@ -34,8 +34,10 @@ from nexus.knowledge.models import (
     Entry,
     EntryKind,
     EntryStatus,
+    ProposalComment,
     ProposalStatus,
     Revision,
+    Tag,
     Visibility,
 )
 from nexus.knowledge.selectors import (
@@ -617,13 +619,21 @@ class ProposalDiffApi(APIView):
         return Response(FieldDiffOutput(diffs, many=True).data)
 
 
-class ProposalCommentsApi(APIView):
-    permission_classes = [IsAuthenticated]
+class CommentPagination(NexusCursorPagination):
+    ordering = ("created_at", "id")  # a conversation reads oldest first
 
-    @extend_schema(responses={200: ProposalCommentOutput(many=True), 404: ERRORS[404]})
-    def get(self, request: Request, proposal_id: int) -> Response:
-        proposal = proposal_get_for_user(request.user, proposal_id)
-        return Response(ProposalCommentOutput(proposal_comment_list(proposal), many=True).data)
+
+class ProposalCommentsApi(ListAPIView):
+    """A proposal's discussion, oldest first, a page at a time. POST adds a comment."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProposalCommentOutput
+    pagination_class = CommentPagination
+
+    def get_queryset(self) -> QuerySet[ProposalComment]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspects the view without a request
+            return ProposalComment.objects.none()
+        return proposal_comment_list(proposal_get_for_user(self.request.user, self.kwargs["proposal_id"]))
 
     @extend_schema(request=CommentInput, responses={201: ProposalCommentOutput, 400: ERRORS[400]})
     def post(self, request: Request, proposal_id: int) -> Response:
@@ -742,13 +752,33 @@ class TechnologyDetailApi(TechnologyListApi):
         return self.change(request, slug)
 
 
-class TagListApi(APIView):
-    permission_classes = [AllowAny]
+class TagOutput(serializers.Serializer):
+    name = serializers.CharField()
 
-    @extend_schema(operation_id="tags_list", responses={200: serializers.ListSerializer(child=serializers.CharField())})
-    def get(self, request: Request) -> Response:
-        """Every tag in use, by name."""
-        return Response(list(tag_list().values_list("name", flat=True)))
+
+class TagPagination(NexusCursorPagination):
+    ordering = "name"
+
+
+class TagQuery(serializers.Serializer):  # not strict: the query also carries the cursor
+    prefix = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class TagListApi(ListAPIView):
+    """Tags in use, by name, a page at a time; `prefix` narrows them (for suggestions)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = TagOutput
+    pagination_class = TagPagination
+
+    @extend_schema(parameters=[TagQuery])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Tag]:
+        query = TagQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return tag_list(query.validated_data.get("prefix", ""))
 
 
 api_urlpatterns = [

@@ -175,5 +175,7 @@ def technology_get(slug: str) -> Technology:
     return technology
 
 
-def tag_list() -> QuerySet[Tag]:
-    return Tag.objects.order_by("name")
+def tag_list(prefix: str = "") -> QuerySet[Tag]:
+    """Tags by name; `prefix` narrows them for a tag field's suggestions."""
+    tags = Tag.objects.order_by("name")
+    return tags.filter(name__startswith=prefix.strip().lower()) if prefix.strip() else tags

@@ -298,6 +298,9 @@ def test_tags_lists_every_tag_by_name(graphql_client: Any, owner: Any) -> None:
     make_entry(owner, tags=["redis", "cache"])
     make_entry(owner, title="Other", tags=["celery", "redis"])
     assert graphql_client("{ tags }")["data"]["tags"] == ["cache", "celery", "redis"]
+    assert graphql_client('{ tags(prefix: "C", limit: 1, offset: 1) }')["data"]["tags"] == ["celery"]
+    long = graphql_client("query($p: String!) { tags(prefix: $p) }", {"p": "x" * 41})
+    assert long["errors"][0]["extensions"]["code"] == "invalid"
 
 
 # --- Revisions ---------------------------------------------------------------------------------

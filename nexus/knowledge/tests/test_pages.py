@@ -819,6 +819,25 @@ def test_history_costs_the_same_queries_for_few_and_many_revisions(owner: Any) -
     assert _queries(client, url) == few
 
 
+def test_history_pages_through_long_histories(owner: Any) -> None:
+    from nexus.knowledge.views.entries import HISTORY_PAGE
+
+    entry = make_entry(owner, body="v1\n")
+    for number in range(2, HISTORY_PAGE + 6):
+        entry = entry_update(actor=owner, entry=entry, data={"body": f"v{number}\n"}, base_version=entry.version).entry
+    url = f"/h/owner/{entry.slug}/history/"
+    first = Client().get(url)
+    numbers = [revision.number for revision in first.context["revisions"]]
+    assert numbers == list(range(HISTORY_PAGE + 5, 5, -1))
+    assert 'href="?before=6">Older revisions' in text(first)
+    older = Client().get(url, {"before": 6})
+    assert [revision.number for revision in older.context["revisions"]] == [5, 4, 3, 2, 1]
+    assert "Older revisions" not in text(older)
+    assert "Newest revisions" in text(older)
+    assert Client().get(url, {"before": "x"}).status_code == 400
+    assert Client().get(url, {"before": 10**12}).status_code == 400
+
+
 def test_after_a_conflict_the_form_holds_the_current_details_so_a_resave_keeps_them(owner: Any, mentor: Any) -> None:
     entry = make_entry(owner, body=DOC)
     entry_update(

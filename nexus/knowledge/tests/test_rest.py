@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import bearer
+from nexus.accounts.tests.factories import UserFactory
 from nexus.knowledge.tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -255,6 +256,24 @@ def test_revising_a_proposal_over_http(api_client: Any, owner: Any, member: Any)
     assert "Redis 7.2." in api_client.get(url, **bearer(owner)).json()["body"]
 
 
+def test_proposal_comments_page_oldest_first_with_flat_queries(api_client: Any, owner: Any, member: Any) -> None:
+    from nexus.knowledge.services import proposal_comment, proposal_create
+
+    entry = make_entry(owner, body=DOC)
+    proposal = proposal_create(actor=member, entry=entry, data={"body": "New\n"}, base_version=1, message="m")
+    for n in range(30):
+        proposal_comment(actor=owner if n % 2 else member, proposal=proposal, body=f"Comment {n}")
+    url = f"/api/v1/proposals/{proposal.pk}/comments"
+    first = api_client.get(url, {"page_size": 10}, **bearer(owner)).json()
+    assert [c["body"] for c in first["results"]] == [f"Comment {n}" for n in range(10)]
+    rest = api_client.get(first["next"], **bearer(owner)).json()
+    assert rest["results"][0]["body"] == "Comment 10"
+    api_client.force_authenticate(owner)
+    assert count_queries(api_client, url, page_size=5) == count_queries(api_client, url, page_size=30)
+    api_client.force_authenticate(None)
+    assert api_client.get(url, **bearer(UserFactory(username="stranger"))).status_code == 404
+
+
 def test_vocabulary_lists(api_client: Any) -> None:
     topics = api_client.get("/api/v1/topics").json()
     assert {"slug": "caching", "name": "Caching"}.items() <= topics[
@@ -262,6 +281,28 @@ def test_vocabulary_lists(api_client: Any) -> None:
     ].items()
     technologies = {t["slug"]: t for t in api_client.get("/api/v1/technologies").json()}
     assert technologies["django-rest-framework"]["aliases"] == ["DRF"]
+
+
+def test_tags_page_by_name_and_narrow_by_prefix(api_client: Any, owner: Any) -> None:
+    make_entry(owner, tags=[f"tag-{n:02}" for n in range(10)])
+    make_entry(owner, title="Other", tags=["celery", "cache"])
+    first = api_client.get("/api/v1/tags", {"page_size": 5}).json()
+    assert [tag["name"] for tag in first["results"]] == ["cache", "celery", "tag-00", "tag-01", "tag-02"]
+    rest = api_client.get(first["next"]).json()
+    assert [tag["name"] for tag in rest["results"]] == ["tag-03", "tag-04", "tag-05", "tag-06", "tag-07"]
+    narrowed = api_client.get("/api/v1/tags", {"prefix": "C"}).json()
+    assert [tag["name"] for tag in narrowed["results"]] == ["cache", "celery"]
+    long = api_client.get("/api/v1/tags", {"prefix": "x" * 41})
+    assert (long.status_code, long.json()["error"]["code"]) == (400, "invalid")
+
+
+def test_tags_query_count_does_not_grow(api_client: Any, owner: Any) -> None:
+    make_entry(owner, tags=[f"tag-{n:03}" for n in range(10)])
+    for n in range(10):
+        make_entry(owner, title=f"More {n}", tags=[f"more-{n}-{m}" for m in range(10)])
+    assert count_queries(api_client, "/api/v1/tags?page_size=10") == count_queries(
+        api_client, "/api/v1/tags?page_size=100"
+    )
 
 
 def test_filters(api_client: Any, owner: Any, member: Any) -> None:

@@ -19,7 +19,14 @@ from nexus.core.forms import form_add_error_details
 from nexus.core.markdown import MarkdownRefused, markdown_render
 from nexus.knowledge.diffing import fields_diff
 from nexus.knowledge.errors import EntryConflict
-from nexus.knowledge.forms import EntryForm, PreviewForm, ProposalForm, ReverifyForm, RevisionPairForm
+from nexus.knowledge.forms import (
+    EntryForm,
+    HistoryPageForm,
+    PreviewForm,
+    ProposalForm,
+    ReverifyForm,
+    RevisionPairForm,
+)
 from nexus.knowledge.models import CONTENT_FIELDS, Entry, EntryKind, ProposalStatus
 from nexus.knowledge.permissions import can_edit_entry, can_edit_hub, can_propose_edit
 from nexus.knowledge.selectors import (
@@ -40,6 +47,7 @@ from nexus.knowledge.services import (
 
 FIELD_LABELS = {name: name.capitalize() for name in CONTENT_FIELDS}
 CLOSED = (ProposalStatus.MERGED, ProposalStatus.REJECTED)
+HISTORY_PAGE = 50
 
 
 def entry_redirect(entry: Entry, view: str = "knowledge:entry") -> HttpResponse:
@@ -223,9 +231,23 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 
 def entry_history(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    """An entry's revisions, newest first, HISTORY_PAGE at a time (?before=N for older ones)."""
     entry = entry_get_by_slug(request.user, username, slug)
-    revisions = list(revision_list(entry))
-    context = {"entry": entry, "owner": entry.hub.owner, "revisions": revisions}
+    page = HistoryPageForm(request.GET)
+    if not page.is_valid():
+        raise InvalidInput("?before= takes a revision number.", details=dict(page.errors))
+    revisions = revision_list(entry)
+    if page.cleaned_data["before"] is not None:
+        revisions = revisions.filter(number__lt=page.cleaned_data["before"])
+    shown = list(revisions[: HISTORY_PAGE + 1])
+    older = shown[HISTORY_PAGE - 1].number if len(shown) > HISTORY_PAGE else None
+    context = {
+        "entry": entry,
+        "owner": entry.hub.owner,
+        "revisions": shown[:HISTORY_PAGE],
+        "older": older,
+        "paged": page.cleaned_data["before"] is not None,
+    }
     return render(request, "knowledge/history.html", context)
 
 
