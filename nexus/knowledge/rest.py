@@ -41,6 +41,7 @@ from nexus.knowledge.models import (
     Visibility,
 )
 from nexus.knowledge.selectors import (
+    entries_load_vocabulary,
     entry_get_for_user,
     entry_list_visible_to,
     hub_get_for_user,
@@ -359,7 +360,11 @@ class EntryListApi(ListAPIView):
     ordering_fields = ["created_at", "updated_at", "published_at"]
 
     def get_queryset(self) -> QuerySet[Entry]:
-        return entry_list_visible_to(self.request.user)
+        return entry_list_visible_to(self.request.user, vocabulary=False)
+
+    def paginate_queryset(self, queryset: QuerySet[Entry]) -> list[Entry] | None:
+        page = super().paginate_queryset(queryset)
+        return entries_load_vocabulary(page) if page is not None else None
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         if request.user.is_authenticated:

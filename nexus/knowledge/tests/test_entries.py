@@ -586,3 +586,37 @@ def test_the_editor_shows_a_conflict_of_details(owner: Any, mentor: Any) -> None
     assert "Your whole week" not in page
     entry.refresh_from_db()
     assert (entry.version, entry.week) == (2, 3)
+
+
+def test_vocabulary_in_one_query_reads_like_the_prefetch(owner: Any, member: Any) -> None:
+    from nexus.knowledge.selectors import entries_load_vocabulary, entry_list_visible_to
+
+    make_entry(owner, title="Both", topics=["testing", "caching"], technologies=["redis", "django"], tags=["b", "a"])
+    make_entry(member, title="Bare")
+    make_entry(member, title="Tagged", tags=["a"])
+    prefetched = list(entry_list_visible_to(owner))
+    with CaptureQueriesContext(connection) as queries:
+        loaded = entries_load_vocabulary(list(entry_list_visible_to(owner, vocabulary=False)))
+        shown = [
+            (
+                entry.title,
+                [(t.slug, t.name) for t in entry.topics.all()],
+                [(t.slug, t.name) for t in entry.technologies.all()],
+                [t.name for t in entry.tags.all()],
+            )
+            for entry in loaded
+        ]
+    assert len(queries) == 2  # the entries, then one UNION for all their vocabulary
+    assert shown == [
+        (
+            entry.title,
+            [(t.slug, t.name) for t in entry.topics.all()],
+            [(t.slug, t.name) for t in entry.technologies.all()],
+            [t.name for t in entry.tags.all()],
+        )
+        for entry in prefetched
+    ]
+    assert shown[-1][1] == [("caching", "Caching"), ("testing", "Testing")]
+    # Fields the UNION does not carry load on access, as with .only().
+    assert loaded[-1].topics.all()[0].description == prefetched[-1].topics.all()[0].description
+    assert entries_load_vocabulary([]) == []

@@ -334,7 +334,7 @@ def test_entry_list_query_count_does_not_grow_with_page_size(api_client: Any, ow
     api_client.get("/api/v1/entries")  # warm the roles map
     small = count_queries(api_client, "/api/v1/entries", page_size=10)
     large = count_queries(api_client, "/api/v1/entries", page_size=100)
-    assert small == large == 5  # the user; entries with hub and author; topics; technologies; tags
+    assert small == large == 3  # the user; entries with hub and author; their vocabulary in one UNION
 
 
 def test_anonymous_lists_are_cached_and_dropped_by_any_entry_write(api_client: Any, owner: Any) -> None:
@@ -356,10 +356,17 @@ def test_anonymous_lists_are_cached_and_dropped_by_any_entry_write(api_client: A
 def test_entry_detail_query_counts(api_client: Any, owner: Any, member: Any) -> None:
     entry = make_entry(owner, topics=["caching"], technologies=["redis"], tags=["x"])
     url = f"/api/v1/entries/{entry.pk}"
-    assert count_queries(api_client, url) == 4  # entry with hub and author; topics; technologies; tags
+    # P2 of DESIGN.md: at most 3. The entry with hub and author; its vocabulary in one UNION.
+    assert count_queries(api_client, url) == 2
     assert count_queries(api_client, url) == 0  # anonymous: the cached representation
     api_client.credentials(**{"HTTP_AUTHORIZATION": bearer(member)["HTTP_AUTHORIZATION"]})
-    assert count_queries(api_client, url) == 5  # signed in: + the user, never the shared cache
+    response = api_client.get(url)
+    assert (response.json()["topics"], response.json()["technologies"], response.json()["tags"]) == (
+        [{"slug": "caching", "name": "Caching"}],
+        [{"slug": "redis", "name": "Redis"}],
+        ["x"],
+    )
+    assert count_queries(api_client, url) == 3  # signed in: + the user, never the shared cache
 
 
 def test_the_cached_entry_is_never_stale_after_a_write(api_client: Any, owner: Any) -> None:
