@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from django.template import loader
 from pygments.formatters import HtmlFormatter
 
@@ -62,6 +64,9 @@ _ENTRY_PATH = re.compile(r"^/h/(?P<username>[\w.@+-]+)/(?P<slug>[-\w]+)/?(?P<fra
 TEMPLATES = ("index", "hub", "entry", "listing", "search")
 ASSETS_DIR = Path(__file__).resolve().parent / "site_assets"
 ASSET_FILES = ("site.css", "search.js")
+# The pages' own diagram drawing (web/static), copied only into a site that has a diagram.
+DIAGRAM_ASSETS = {"diagrams.js": "web/diagrams.js", "mermaid.min.js": "web/vendor/mermaid/mermaid.min.js"}
+DIAGRAM_MARK = '<pre class="mermaid"'  # how core/markdown.py renders a ```mermaid block
 
 
 class SiteOutputUnusable(InvalidInput):
@@ -331,6 +336,7 @@ class _Renderer:
             "tags": [tag.name for tag in entry.tags.all()],
             "previous": self._entry_link(root, previous) if previous else None,
             "next": self._entry_link(root, following) if following else None,
+            "has_diagram": DIAGRAM_MARK in entry.html,
         }
         return self._render("entry", root, context)
 
@@ -379,6 +385,8 @@ def _plan(site: _Site) -> list[tuple[str, Callable[[], bytes]]]:
         ("assets/pygments.css", _pygments_css),
     ]
     files += [(f"assets/{name}", (ASSETS_DIR / name).read_bytes) for name in ASSET_FILES]
+    if any(DIAGRAM_MARK in page.entry.html for page in site.entries):
+        files += [(f"assets/{name}", partial(_static_file, static)) for name, static in DIAGRAM_ASSETS.items()]
     for hub in site.hubs:
         files.append((hub.path, partial(renderer.hub, hub)))
         entries = hub.entries
@@ -389,6 +397,14 @@ def _plan(site: _Site) -> list[tuple[str, Callable[[], bytes]]]:
     files += [(term.path, partial(renderer.listing, term, "Topic")) for term in site.topics]
     files += [(term.path, partial(renderer.listing, term, "Technology")) for term in site.technologies]
     return files
+
+
+def _static_file(name: str) -> bytes:
+    """A file the pages serve from static/, found as collectstatic would find it."""
+    path = finders.find(name)
+    if not isinstance(path, str):
+        raise ImproperlyConfigured(f"The static file {name!r} is missing; the export needs it for diagrams.")
+    return Path(path).read_bytes()
 
 
 def _pygments_css() -> bytes:

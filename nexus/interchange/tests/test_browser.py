@@ -61,3 +61,17 @@ def test_many_files_are_previewed_and_imported_one_by_one_with_progress(
     assert status.text_content().startswith("3 of 3 files imported, 1 with problems (see below).")
     assert sorted(ImportSource.objects.values_list("name", flat=True)) == ["README.md", "week1.md"]
     assert Entry.objects.filter(hub__owner__username="tomas").count() == 6
+
+
+def test_the_static_site_draws_diagrams_offline(page: Any, tmp_path: Path) -> None:
+    from nexus.interchange.site import site_export
+    from nexus.knowledge.tests.factories import make_entry
+
+    owner = UserFactory(username="amara")
+    make_entry(owner, title="Request flow", body="```mermaid\ngraph TD\n  Client --> API\n  API --> Cache\n```\n")
+    site_export(tmp_path)
+    page.goto((tmp_path / "h" / "amara" / "request-flow.html").as_uri())
+    # mermaid replaces the block's text with an SVG drawing of the graph.
+    drawing = page.locator("pre.mermaid svg")
+    drawing.wait_for(timeout=20_000)
+    assert "Cache" in (drawing.text_content() or "")

@@ -225,6 +225,24 @@ def test_links_into_the_web_app_without_a_page_lose_their_href(tmp_path: Path, o
     assert 'href="/' not in page
 
 
+def test_diagrams_are_drawn_by_the_pages_own_script_shipped_only_when_needed(
+    tmp_path: Path, owner: Any, hub_entries: dict[str, Entry]
+) -> None:
+    site_export(tmp_path / "plain")
+    assert not (tmp_path / "plain" / "assets" / "mermaid.min.js").exists()
+    assert "diagrams.js" not in (tmp_path / "plain" / "h" / "owner" / "redis.html").read_text(encoding="utf-8")
+
+    make_entry(owner, title="Flow", body="```mermaid\ngraph TD\n  A --> B\n```\n")
+    site_export(tmp_path / "drawn")
+    page = (tmp_path / "drawn" / "h" / "owner" / "flow.html").read_text(encoding="utf-8")
+    assert '<pre class="mermaid">' in page
+    assert '<script src="../../assets/diagrams.js" data-mermaid="../../assets/mermaid.min.js" defer></script>' in page
+    assert "diagrams.js" not in (tmp_path / "drawn" / "h" / "owner" / "redis.html").read_text(encoding="utf-8")
+    assets = tmp_path / "drawn" / "assets"
+    assert (assets / "mermaid.min.js").stat().st_size > 1_000_000
+    assert (assets / "diagrams.js").read_text(encoding="utf-8").startswith("/* Draws ```mermaid blocks")
+
+
 def test_search_index_lists_every_exported_entry(tmp_path: Path, owner: Any, hub_entries: dict[str, Entry]) -> None:
     make_entry(owner, title="Unpublished", status=EntryStatus.DRAFT)
     site_export(tmp_path)
