@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import ftfy
@@ -43,6 +44,8 @@ C1_OR_SURROGATE = re.compile("[\x80-\x9f\ud800-\udfff]")
 STRAY_BYTE = re.compile("[\udc80-\udcff]")
 # A UTF-8 lead byte and some of its continuation bytes, then no more: a character cut short.
 CUT_CHARACTER = re.compile("[\udcc2-\udcf4][\udc80-\udcbf]+")
+# UTF-16 in one script: the high bytes of a page of its text take at most this many values.
+UTF16_SCRIPT_BLOCKS = 4
 BINARY = "This looks like a binary file, not Markdown text. Upload the README.md itself."
 BINARY_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -78,8 +81,7 @@ def readme_decode(data: bytes) -> DecodedReadme:
     text, encoding, repairs = _decode(data)
     if encoding not in ("utf-8",):
         repairs.insert(0, f"Decoded from {encoding}; saved as UTF-8.")
-    sample = text[:65536]
-    if len(CONTROL.findall(sample)) > max(8, len(sample) // 100):
+    if _control_heavy(text):
         raise ReadmeUnreadable(BINARY)
     if not text.replace("\x00", "").strip():
         # A byte-order mark and nothing else (Notepad's empty file), or only spaces.
@@ -139,9 +141,17 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
     if guess:
         return data.decode(guess), guess, []
     try:
-        return data.decode("utf-8"), "utf-8", []
+        utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        utf8 = None
+    if utf8 is not None and not _control_heavy(utf8):
+        return utf8, "utf-8", []
+    # Cyrillic or Greek in UTF-16 is often valid UTF-8 too, of control characters.
+    guess = _utf16_in_one_script(data)
+    if guess:
+        return data.decode(guess), guess, []
+    if utf8 is not None:
+        return utf8, "utf-8", []  # refused as binary by the caller
     if b"\x00" in data[:4096]:
         raise ReadmeUnreadable(BINARY)
     mostly = _mostly_utf8(data)
@@ -212,6 +222,35 @@ def _utf16_without_bom(data: bytes) -> str | None:
                 data.decode(encoding)
             except UnicodeDecodeError:
                 return None
+            return encoding
+    return None
+
+
+def _control_heavy(text: str) -> bool:
+    """More control characters than a text file has: a binary file, or a misread one."""
+    sample = text[:65536]
+    return len(CONTROL.findall(sample)) > max(8, len(sample) // 100)
+
+
+def _utf16_in_one_script(data: bytes) -> str | None:
+    """UTF-16 without a byte-order mark in mostly non-Latin text (Cyrillic, Greek, CJK...)
+    has few NULs, but the high byte of each character takes only a few values, one script's
+    block and 0x00 for spaces and Markdown punctuation. Checked only on files that are not
+    UTF-8, and only when the whole file decodes and reads as text."""
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 16:
+        return None
+    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        common = sum(count for _, count in Counter(high).most_common(UTF16_SCRIPT_BLOCKS))
+        if common / len(high) < 0.9:
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        head = text[:2048]
+        readable = sum(1 for char in head if char.isprintable() or char in "\t\n\r")
+        if readable / len(head) >= 0.98 and not _control_heavy(head):
             return encoding
     return None
 

@@ -163,6 +163,25 @@ def test_a_few_nul_characters_in_text_are_removed_and_reported() -> None:
 # --- encodings ----------------------------------------------------------------------------------
 
 
+NON_LATIN_READMES = {
+    "cyrillic": "# Проект Нексус\n\n## Выводы\n\n- Кэш сначала, база потом.\n- Маленькие коммиты каждый день.\n",
+    "greek": "# Το Nexus μου\n\n## Συμπεράσματα\n\n- Πρώτα η κρυφή μνήμη, μετά η βάση.\n",
+    "japanese": "# 私のネクサス\n\n## まとめ\n\n- まずキャッシュ、次にデータベース。\n- 小さなコミットを毎日。\n",
+}
+
+
+@pytest.mark.parametrize("script", sorted(NON_LATIN_READMES))
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_in_non_latin_text(script: str, encoding: str) -> None:
+    readme = NON_LATIN_READMES[script]
+    text, found, repairs, plan = readme_read(readme.encode(encoding))
+    assert (text, found) == (readme, encoding)
+    assert repairs == [f"Decoded from {encoding}; saved as UTF-8."]
+    assert plan.title == readme.splitlines()[0].removeprefix("# ")
+    # The same text as UTF-8 stays UTF-8: the UTF-16 guess never applies to valid UTF-8.
+    assert readme_read(readme.encode())[1] == "utf-8"
+
+
 @pytest.mark.parametrize(
     ("encode", "encoding"),
     [
