@@ -5,6 +5,7 @@ updated, unchanged, errors, conflicts) is exactly what a commit would do."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -260,16 +261,20 @@ def _apply_kinds(plan: ReadmePlan, kinds: dict[str, str]) -> None:
 def _hub_changes(hub: Hub, plan: ReadmePlan, source: ImportSource | None) -> dict[str, str]:
     """The README's H1 and the text under it become the hub's title and intro, unless the
     learner has written their own since (they are then what an earlier import left)."""
-    earlier = readme_plan(source.text) if source is not None else None
+    # The earlier README is planned again only when the answer depends on it: re-planning
+    # costs as much as the import's own plan.
+    earlier = functools.cache(lambda: readme_plan(source.text) if source is not None else None)
     changes: dict[str, str] = {}
     for name, new in (("title", plan.title[:120]), ("intro", plan.intro)):
         current = getattr(hub, name)
+        if not new.strip() or new == current:
+            continue
         replaceable = (
             not current.strip()
             or (name == "title" and current.endswith("'s Project Nexus"))
-            or (earlier is not None and current == getattr(earlier, name)[: len(current)])
+            or ((before := earlier()) is not None and current == getattr(before, name)[: len(current)])
         )
-        if new.strip() and new != current and replaceable:
+        if replaceable:
             changes[name] = new
     return changes
 
