@@ -362,9 +362,9 @@ class EntryListApi(ListAPIView):
     def get_queryset(self) -> QuerySet[Entry]:
         return entry_list_visible_to(self.request.user, vocabulary=False)
 
-    def paginate_queryset(self, queryset: QuerySet[Entry]) -> list[Entry] | None:
+    def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
-        return entries_load_vocabulary(page) if page is not None else None
+        return entries_load_vocabulary(list(page)) if page is not None else None
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         if request.user.is_authenticated:
@@ -625,7 +625,7 @@ class ProposalDiffApi(APIView):
 
 
 class CommentPagination(NexusCursorPagination):
-    ordering = ("created_at", "id")  # a conversation reads oldest first
+    ordering = ("created_at", "id")  # type: ignore[assignment]  # a conversation reads oldest first
 
 
 class ProposalCommentsApi(ListAPIView):
