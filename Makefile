@@ -71,6 +71,8 @@ bench: $(VENV)/.dev-installed
 	$(PY) bench/site.py
 	$(PY) bench/readme.py
 	$(PY) bench/markdown.py
+	$(PY) bench/search.py
+	$(PY) bench/traffic.py
 
 ## schema: regenerate the committed OpenAPI document and GraphQL SDL
 schema: $(VENV)/.dev-installed

@@ -14,6 +14,7 @@ from nexus.accounts.errors import RegistrationInvalid
 from nexus.accounts.models import Profile, Track, User
 from nexus.accounts.permissions import require_edit_profile, require_manage_roles
 from nexus.accounts.roles import Role, role_holders_changed
+from nexus.audit.services import audit_record
 from nexus.core.errors import InvalidInput, field_errors
 from nexus.core.outbox import outbox_enqueue
 
@@ -96,13 +97,20 @@ def profile_update(*, actor: Any, user: User, data: dict[str, Any]) -> Profile:
 def role_grant(*, actor: Any | None, user: User, role: Role) -> None:
     """Give a user a role (mentor, admin); idempotent."""
     require_manage_roles(actor)
-    group, _ = Group.objects.get_or_create(name=role.value)
-    user.groups.add(group)
+    with transaction.atomic():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        if not user.groups.filter(pk=group.pk).exists():  # audited only when it changes something
+            user.groups.add(group)
+            audit_record(actor=actor, action="role.grant", target=user, details={"role": role.value})
     role_holders_changed()
 
 
 def role_revoke(*, actor: Any | None, user: User, role: Role) -> None:
     """Take a role away from a user; idempotent."""
     require_manage_roles(actor)
-    user.groups.remove(*Group.objects.filter(name=role.value))
+    with transaction.atomic():
+        held = list(user.groups.filter(name=role.value))
+        if held:
+            user.groups.remove(*held)
+            audit_record(actor=actor, action="role.revoke", target=user, details={"role": role.value})
     role_holders_changed()

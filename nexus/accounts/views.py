@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except NexusError as error:
             form_add_error_details(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, "Welcome to Nexus! Tell the cohort a little about yourself.")
             return redirect("accounts:profile-edit")
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -18,6 +18,8 @@ from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from nexus.accounts.graphql import AccountsMutation, AccountsQuery
+from nexus.community.graphql import CommunityMutation, CommunityQuery
+from nexus.graphql.cost import QueryCostLimiter
 from nexus.graphql.errors import NexusErrorExtension
 from nexus.interchange.graphql import InterchangeMutation, InterchangeQuery
 from nexus.knowledge.graphql import KnowledgeMutation, KnowledgeQuery
@@ -40,6 +42,7 @@ def build_schema(*, introspection: bool | None = None) -> NexusSchema:
         lambda: QueryDepthLimiter(max_depth=depth),
         lambda: MaxAliasesLimiter(max_alias_count=aliases),
         lambda: MaxTokensLimiter(max_token_count=tokens),
+        QueryCostLimiter,
         DjangoOptimizerExtension,
         NexusErrorExtension,
     ]

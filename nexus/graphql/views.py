@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -61,6 +61,17 @@ class NexusGraphQLView(GraphQLView):
                     status=400,
                 )
         return super().dispatch(request, *args, **kwargs)
+
+    def create_response(self, response_data: Any, sub_response: HttpResponse) -> HttpResponseBase:
+        response = super().create_response(response_data, sub_response)
+        # A query over its cost budget was refused before it ran: say so as HTTP does.
+        for error in (response_data.get("errors") or []) if isinstance(response_data, dict) else []:
+            extensions = error.get("extensions") or {}
+            if extensions.get("code") == "rate_limited":
+                response.status_code = 429
+                response["Retry-After"] = str(extensions["details"]["retry_after_seconds"])
+                break
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         # Strawberry answers JSON it cannot parse in plain text; raised here, the error

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from nexus.audit.services import audit_record
 from nexus.core.errors import InvalidInput, NexusError
 from nexus.interchange.errors import ImportConflict, ReadmeTooLarge, ReadmeTooManyEntries
 from nexus.interchange.exporting import hub_readme_export
@@ -120,7 +121,9 @@ def readme_import_hub(actor: Any, username: str) -> Hub:
 
 def readme_export(*, actor: Any, hub: Hub) -> str:
     """The README.md of `hub` as `actor` may see it: their own drafts included, nobody else's."""
-    return hub_readme_export(hub, hub_entries_for_export(actor, hub))
+    text = hub_readme_export(hub, hub_entries_for_export(actor, hub))
+    audit_record(actor=actor, action="readme.export", target=hub, details={"bytes": len(text.encode())})
+    return text
 
 
 def readme_source(*, upload: Any = None, text: str | None = None, name: str = "") -> tuple[bytes, str]:
@@ -213,6 +216,12 @@ def readme_import(
                     item.entry_id = None
         else:
             _remember(actor, hub, source, name, text, report)
+            audit_record(
+                actor=actor,
+                action="readme.import",
+                target=hub,
+                details={"name": name, "entries": len(report.items), "missing": len(report.missing)},
+            )
     return report
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from nexus.audit.services import audit_record
 from nexus.core.errors import InvalidInput, field_errors
 from nexus.core.markdown import RenderedMarkdown, markdown_render
 from nexus.knowledge.caching import entries_changed, vocabulary_changed
@@ -571,6 +572,9 @@ def entry_delete(*, actor: Any, entry: Entry) -> None:
         entries_changed([entry.pk])
         # Proposals first: each protects the revision it is based on from being deleted alone.
         EditProposal.objects.filter(entry=entry).delete()
+        audit_record(
+            actor=actor, action="entry.delete", target=entry, details={"hub": entry.hub_id, "slug": entry.slug}
+        )
         entry.delete()
 
 
@@ -583,9 +587,17 @@ def revision_restore(*, actor: Any, entry: Entry, number: int) -> EntrySaved:
         raise RevisionNotFound(f"Entry {entry.pk} has no revision {number}.")
     # Based on the current revision, so the old content replaces whatever came since.
     current = Entry.objects.values_list("version", flat=True).get(pk=entry.pk)
-    return entry_update(
-        actor=actor, entry=entry, data=old.content(), base_version=current, message=f"Restored revision {number}"
-    )
+    with transaction.atomic():
+        saved = entry_update(
+            actor=actor, entry=entry, data=old.content(), base_version=current, message=f"Restored revision {number}"
+        )
+        audit_record(
+            actor=actor,
+            action="revision.restore",
+            target=entry,
+            details={"from": number, "to": saved.revision.number if saved.revision else None},
+        )
+    return saved
 
 
 # --- Proposals ----------------------------------------------------------------------------
@@ -727,6 +739,8 @@ def proposal_review(*, actor: Any, proposal: EditProposal, decision: str, commen
         locked.status = REVIEW_DECISIONS[decision]
         locked.reviewed_by = actor
         locked.save(update_fields=["status", "reviewed_by", "updated_at"])
+        if locked.status == ProposalStatus.REJECTED:
+            audit_record(actor=actor, action="proposal.reject", target=locked, details={"entry": locked.entry_id})
     return locked
 
 
@@ -762,6 +776,19 @@ def proposal_merge(*, actor: Any, proposal: EditProposal) -> EntrySaved:
         locked.reviewed_by = actor
         locked.merged_revision = revision
         locked.save(update_fields=["status", "reviewed_by", "merged_revision", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="proposal.merge",
+            target=locked,
+            details={"entry": entry.pk, "revision": revision.number, "three_way": moved_on},
+        )
+        _announce(
+            "proposal.merged",
+            actor=actor,
+            entry=entry,
+            title=f"Edit merged into {entry.title}: {proposal.message}",
+            key=f"proposal.merged:{proposal.pk}",
+        )
     proposal.status, proposal.merged_revision = locked.status, revision
     return EntrySaved(entry, revision, warnings, merged=moved_on)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from nexus.env import IS_PRODUCTION, NEXUS_ENV, VAR_DIR, env, secret_key
@@ -41,6 +42,11 @@ INSTALLED_APPS = [
     "nexus.accounts",
     "nexus.knowledge",
     "nexus.interchange",
+    "nexus.search",
+    "nexus.audit",
+    "nexus.traffic",
+    "nexus.notifications",
+    "nexus.community",
     "nexus.api",
     "nexus.graphql",
     "nexus.web",
@@ -48,7 +54,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "nexus.core.middleware.RequestIdMiddleware",
+    # Client address, blocked networks (403 before anything else runs), the request log.
+    "nexus.traffic.middleware.TrafficMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "nexus.core.middleware.BodySizeLimitMiddleware",
     "nexus.core.middleware.ErrorResponseMiddleware",
@@ -57,10 +66,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nexus.traffic.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# NEXUS_TRAFFIC_MIDDLEWARE=false takes the traffic middlewares out entirely: the baseline
+# `make bench` (bench/traffic.py) measures the request log's overhead against.
+if not env.bool("NEXUS_TRAFFIC_MIDDLEWARE", default=True):
+    MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("nexus.traffic.")]
 
 ROOT_URLCONF = "nexus.urls"
 WSGI_APPLICATION = "nexus.wsgi.application"
@@ -181,6 +196,23 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "nexus.outbox.sweep", "schedule": float(NEXUS_OUTBOX_SWEEP_SECONDS)},
+    # Traffic: today's and yesterday's aggregates, the anomaly scan of the hour that ended,
+    # and retention (roll up, then delete raw rows past NEXUS_TRAFFIC_RETENTION_DAYS).
+    "traffic-rollup": {"task": "nexus.traffic.rollup", "schedule": crontab(minute=2)},
+    "traffic-anomaly-scan": {"task": "nexus.traffic.anomaly_scan", "schedule": crontab(minute=5)},
+    "traffic-retention": {"task": "nexus.traffic.retention", "schedule": crontab(minute=30, hour=3)},
+    # Digests of the period that just ended (UTC); a re-run sends nothing twice.
+    "notifications-daily-digest": {
+        "task": "nexus.notifications.digests",
+        "schedule": crontab(minute=0, hour=6),
+        "args": ["daily"],
+    },
+    "notifications-weekly-digest": {
+        "task": "nexus.notifications.digests",
+        "schedule": crontab(minute=15, hour=6, day_of_week="mon"),
+        "args": ["weekly"],
+    },
+    "notifications-webhook-retry": {"task": "nexus.notifications.webhook_retry", "schedule": 30.0},
 }
 
 # --- E-mail -----------------------------------------------------------------------------
@@ -234,9 +266,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "nexus.api.errors.exception_handler",
     # THROTTLE_ENABLED=false leaves limits to a proxy in front (and to `make bench`).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "nexus.api.throttles.AnonRateThrottle",
         "nexus.api.throttles.SignedInRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "nexus.api.throttles.ScopedRateThrottle",
     ]
     if env.bool("THROTTLE_ENABLED", default=True)
     else [],
@@ -246,9 +278,9 @@ REST_FRAMEWORK = {
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # How many proxies in front append to X-Forwarded-For; 0 trusts only the socket's
-    # peer address, so a client cannot pick its own identity for rate limits.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    # Unused: the throttles identify clients by nexus.traffic.addresses.client_address,
+    # which believes X-Forwarded-For only from NEXUS_TRUSTED_PROXIES.
+    "NUM_PROXIES": 0,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -311,6 +343,88 @@ if IS_PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Traffic: request log, IP rules, rate limits, lockout, anomalies (docs/operations.md) --
+
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);
+# from anyone else the header is ignored and the socket's peer is the client.
+NEXUS_TRUSTED_PROXIES = env.list("NEXUS_TRUSTED_PROXIES", default=[])
+# The request log: rows are buffered per process and written in bulk.
+NEXUS_TRAFFIC_LOG = env.bool("NEXUS_TRAFFIC_LOG", default=True)
+NEXUS_TRAFFIC_FLUSH_SIZE = env.int("NEXUS_TRAFFIC_FLUSH_SIZE", default=200)
+NEXUS_TRAFFIC_FLUSH_SECONDS = env.float("NEXUS_TRAFFIC_FLUSH_SECONDS", default=5.0)
+NEXUS_TRAFFIC_BUFFER_MAX = env.int("NEXUS_TRAFFIC_BUFFER_MAX", default=10_000)
+NEXUS_TRAFFIC_FLUSH_AT_EXIT = True
+NEXUS_TRAFFIC_SKIP_PREFIXES = ["/static/", "/healthz", "/readyz", "/favicon.ico"]
+NEXUS_TRAFFIC_RETENTION_DAYS = env.int("NEXUS_TRAFFIC_RETENTION_DAYS", default=30)
+# Each process re-reads the cached rule set at most this often.
+NEXUS_IP_RULES_REFRESH_SECONDS = env.float("NEXUS_IP_RULES_REFRESH_SECONDS", default=1.0)
+# Rate limits (django-ratelimit counters in the cache). THROTTLE_ENABLED=false turns these
+# and the API throttles off together (`make bench`, or a proxy that limits in front).
+NEXUS_RATE_LIMITS_ENABLED = env.bool("THROTTLE_ENABLED", default=True)
+NEXUS_RATE_ANON = env.str("NEXUS_RATE_ANON", default="200/m")
+NEXUS_RATE_ANON_BURST = env.str("NEXUS_RATE_ANON_BURST", default="50/10s")
+NEXUS_RATE_USER = env.str("NEXUS_RATE_USER", default="600/m")
+NEXUS_RATE_AUTH = env.str("NEXUS_RATE_AUTH", default="10/m")
+NEXUS_RATE_AUTH_ROUTES = [
+    "accounts:login",
+    "accounts:signup",
+    "accounts:password-reset",
+    "api:v1:auth-token",
+    "api:v1:auth-token-refresh",
+    "api:v1:auth-register",
+]
+# GraphQL spends a query's cost (its selected fields) from this budget per client.
+NEXUS_RATE_GRAPHQL_COST = env.str("NEXUS_RATE_GRAPHQL_COST", default="5000/m")
+# Redis down: counters cannot be read, so limits stop applying (fail open) and the site
+# keeps serving; the lockout fails open too. Documented in docs/operations.md.
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_ENABLE = NEXUS_RATE_LIMITS_ENABLED
+# Sign-in lockout: failures per account and per address within the window lock sign-in.
+NEXUS_LOCKOUT_ACCOUNT_FAILURES = env.int("NEXUS_LOCKOUT_ACCOUNT_FAILURES", default=5)
+NEXUS_LOCKOUT_ADDRESS_FAILURES = env.int("NEXUS_LOCKOUT_ADDRESS_FAILURES", default=20)
+NEXUS_LOCKOUT_MINUTES = env.int("NEXUS_LOCKOUT_MINUTES", default=15)
+AUTHENTICATION_BACKENDS = ["nexus.traffic.backends.LockoutModelBackend"]
+# Anomaly detection over the hour that ended (beat at minute 5, or nexus_scan_anomalies).
+NEXUS_ANOMALY_VOLUME_MIN = env.int("NEXUS_ANOMALY_VOLUME_MIN", default=600)
+NEXUS_ANOMALY_VOLUME_FACTOR = env.float("NEXUS_ANOMALY_VOLUME_FACTOR", default=10.0)
+NEXUS_ANOMALY_ERRORS = env.int("NEXUS_ANOMALY_ERRORS", default=100)
+NEXUS_ANOMALY_PROBES = env.int("NEXUS_ANOMALY_PROBES", default=5)
+NEXUS_ANOMALY_FAILED_LOGINS = env.int("NEXUS_ANOMALY_FAILED_LOGINS", default=10)
+NEXUS_ANOMALY_SENSITIVE_PATHS = [
+    "/admin",
+    "/.env",
+    "/.git",
+    "/wp-login.php",
+    "/wp-admin",
+    "/xmlrpc.php",
+    "/phpmyadmin",
+    "/.aws",
+    "/server-status",
+    "/actuator",
+    "/config.php",
+]
+NEXUS_ANOMALY_AUTO_BLOCK = env.bool("NEXUS_ANOMALY_AUTO_BLOCK", default=False)
+NEXUS_ANOMALY_BLOCK_HOURS = env.int("NEXUS_ANOMALY_BLOCK_HOURS", default=24)
+
+# Content-Security-Policy (django-csp). Scripts are our own static files; htmx's hx-on
+# handlers need 'unsafe-eval', and Mermaid and htmx inject <style> elements. The API docs
+# and GraphiQL load their own inline scripts and are left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/api/redoc/", "/graphql/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Logging: JSON lines with a request id in production --------------------------------
 

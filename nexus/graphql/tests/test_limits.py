@@ -57,3 +57,47 @@ def test_introspection_can_be_switched_off() -> None:
     assert opened.execute_sync("{ __schema { queryType { name } } }").data == {
         "__schema": {"queryType": {"name": "Query"}}
     }
+
+
+# --- Query cost ---------------------------------------------------------------------------------
+
+
+def test_a_query_costs_the_objects_it_can_resolve() -> None:
+    from graphql import parse
+
+    from nexus.graphql.cost import query_cost
+
+    assert query_cost(parse("{ me { username } }"), {}) == 2
+    listed = parse("query($n: Int!) { entries(limit: $n) { title author { username } } }")
+    assert query_cost(listed, {"n": 100}) == 1 + 100 * 3
+    assert query_cost(listed, {"n": 10**9}) == 1 + 100 * 3  # clamped like the list itself
+    assert query_cost(listed, {"n": "many"}) == 1 + 3
+    spread = parse("{ ...a } fragment a on Query { me { username ...a } }")
+    assert query_cost(spread, {}) == 2  # a fragment spreading itself is counted once, not forever
+    named = parse("query A { me { username } } query B { entries(limit: 5) { title } }")
+    assert (query_cost(named, {}, "A"), query_cost(named, {}, "B")) == (2, 6)
+
+
+@pytest.mark.django_db
+def test_a_client_over_its_cost_budget_gets_429_before_anything_runs(
+    api_client: Any, settings: Any, owner: Any
+) -> None:
+    import json
+
+    from conftest import bearer
+
+    settings.NEXUS_RATE_GRAPHQL_COST = "700/m"
+    query = json.dumps({"query": "{ entries(limit: 100) { title author { username } } }"})  # 301 each
+    post = lambda **headers: api_client.post("/graphql/", query, content_type="application/json", **headers)  # noqa: E731
+    assert [post().status_code for _ in range(2)] == [200, 200]
+    with CaptureQueriesContext(connection) as queries:
+        refused = post()
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    error = refused.json()["errors"][0]
+    assert error["extensions"]["code"] == "rate_limited"
+    assert error["extensions"]["details"]["cost"] == 301
+    assert "budget (700/m) is spent" in error["message"]
+    assert len(queries) == 0  # refused before execution
+    # A signed-in client has a budget of its own, not its network's.
+    assert post(**bearer(owner)).status_code == 200

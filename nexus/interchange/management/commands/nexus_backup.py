@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nexus.audit.services import audit_record
 from nexus.core.errors import NexusError
 from nexus.interchange.backup import instance_backup
 
@@ -28,4 +29,8 @@ class Command(BaseCommand):
             report = instance_backup(options["out_file"])
         except NexusError as error:
             raise CommandError(error.message) from error
+        # The operator at the command line: no account, no address.
+        audit_record(
+            actor=None, action="backup.create", target=str(options["out_file"]), details={"counts": report.counts}
+        )
         self.stdout.write(report.summary())

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nexus.audit.services import audit_record
 from nexus.core.errors import NexusError
 from nexus.interchange.backup import instance_restore
 
@@ -25,4 +26,8 @@ class Command(BaseCommand):
             report = instance_restore(options["in_file"])
         except NexusError as error:
             raise CommandError(error.message) from error
+        # The operator at the command line: no account, no address.
+        audit_record(
+            actor=None, action="backup.restore", target=str(options["in_file"]), details={"counts": report.counts}
+        )
         self.stdout.write(report.summary())
