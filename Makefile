@@ -66,6 +66,7 @@ test-services: $(VENV)/.dev-installed
 ## bench: each figure of DESIGN.md section 6 against a baseline measured in the same run:
 ## requests/s against a bare JsonResponse floor (P, G), the static export against mkdocs (D1),
 ## README parsing against a bare markdown-it parse (I1), hostile Markdown against normal documents (M1)
+## search on 100,000 synthetic entries against its own raw SQL, SQLite FTS5 against PostgreSQL (S1, S2)
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py
 	$(PY) bench/site.py

@@ -23,9 +23,15 @@ from nexus.graphql.cost import QueryCostLimiter
 from nexus.graphql.errors import NexusErrorExtension
 from nexus.interchange.graphql import InterchangeMutation, InterchangeQuery
 from nexus.knowledge.graphql import KnowledgeMutation, KnowledgeQuery
+from nexus.notifications.graphql import NotificationsMutation, NotificationsQuery
+from nexus.search.graphql import SearchQuery
 
-Query = merge_types("Query", (AccountsQuery, KnowledgeQuery, InterchangeQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, KnowledgeMutation, InterchangeMutation))
+Query = merge_types(
+    "Query", (AccountsQuery, KnowledgeQuery, InterchangeQuery, SearchQuery, CommunityQuery, NotificationsQuery)
+)
+Mutation = merge_types(
+    "Mutation", (AccountsMutation, KnowledgeMutation, InterchangeMutation, CommunityMutation, NotificationsMutation)
+)
 
 
 class NexusSchema(strawberry.Schema):

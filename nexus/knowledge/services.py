@@ -55,6 +55,8 @@ from nexus.knowledge.permissions import (
     can_view_entry,
     require,
 )
+from nexus.notifications.services import event_publish
+from nexus.search.services import search_index_entry, search_index_hub, search_index_vocabulary
 
 SIMPLE_FIELDS = ("kind", "status", "week", "project", "verified_with", "review_by")
 VOCABULARY_FIELDS = ("topics", "technologies", "tags")
@@ -110,6 +112,7 @@ def hub_ensure(owner: Any) -> Hub:
     name = getattr(getattr(owner, "profile", None), "name", owner.username)
     cohort = getattr(getattr(owner, "profile", None), "cohort", "")
     hub, _ = Hub.objects.get_or_create(owner=owner, defaults={"title": f"{name}'s Project Nexus", "cohort": cohort})
+    search_index_hub(hub)
     return hub
 
 
@@ -132,6 +135,7 @@ def hub_update(*, actor: Any, hub: Hub, data: dict[str, Any]) -> Hub:
         hub.save(update_fields=[*data, *(["intro_html"] if "intro" in data else []), "updated_at"])
         if "visibility" in data:
             entries_changed(hub.entries.values_list("pk", flat=True))
+        search_index_hub(hub)
     return hub
 
 
@@ -440,6 +444,7 @@ def entry_create(*, actor: Any, hub: Hub, data: dict[str, Any], message: str = "
         )
         entry.save(update_fields=["version"])
         _set_vocabulary(entry, vocabulary)
+        search_index_entry(entry)
         entries_changed([entry.pk])
     return EntrySaved(entry, revision, warnings)
 
@@ -501,6 +506,7 @@ def entry_update(
             update_fields=[*CONTENT_FIELDS, *SIMPLE_FIELDS, "html", "toc", "version", "published_at", "updated_at"]
         )
         _set_vocabulary(current, vocabulary)
+        search_index_entry(current)
         entries_changed([current.pk])
     return EntrySaved(current, revision, warnings, merged)
 
@@ -537,6 +543,7 @@ def _save_details(entry: Entry, changes: dict[str, Any], *, actor: Any, message:
         if after != before:
             _record_revision(current, author=actor, message=message, meta=after)
             current.save(update_fields=[*changes, "published_at", "version", "updated_at"])
+            search_index_entry(current)
             entries_changed([current.pk])
     for name in (*SIMPLE_FIELDS, "published_at", "version", "updated_at"):
         setattr(entry, name, getattr(current, name))
@@ -771,6 +778,7 @@ def proposal_merge(*, actor: Any, proposal: EditProposal) -> EntrySaved:
             meta=_entry_meta(entry),
         )
         entry.save(update_fields=[*CONTENT_FIELDS, "html", "toc", "version", "updated_at"])
+        search_index_entry(entry)
         entries_changed([entry.pk])
         locked.status = ProposalStatus.MERGED
         locked.reviewed_by = actor
@@ -818,5 +826,6 @@ def vocabulary_save(*, actor: Any, kind: str, slug: str | None, data: dict[str, 
         raise InvalidInput(details=field_errors(error)) from error
     with transaction.atomic():
         item.save()
+        search_index_vocabulary(item)
         vocabulary_changed()
     return item

@@ -24,7 +24,15 @@ REBUILT_BY_MIGRATE = frozenset({"auth.permission", "contenttypes.contenttype"})
 # archive holds the source's own versions (curated by its mentors since), with the ids
 # its entries and memberships point at. A later app whose migrations seed rows adds its
 # models here.
-SEEDED_BY_MIGRATIONS = frozenset({"auth.group", "knowledge.topic", "knowledge.technology"})
+# search 0002 indexes that vocabulary, so its documents are seeded rows too; community
+# 0002 seeds the capstone projects.
+SEEDED_BY_MIGRATIONS = frozenset(
+    {"auth.group", "knowledge.topic", "knowledge.technology", "search.searchdocument", "community.project"}
+)
+# Raw request rows live a few days (traffic retention rolls them into daily aggregates,
+# which are backed up): they are not the instance's data, and an archive would carry
+# visitors' network prefixes for no use.
+NOT_BACKED_UP = frozenset({"traffic.requestlog"})
 
 
 def is_instance_data(model: type[models.Model]) -> bool:

@@ -12,6 +12,9 @@ from nexus.accounts.roles import Role
 from nexus.accounts.services import profile_update, role_grant, user_register
 from nexus.knowledge.models import Entry
 from nexus.knowledge.services import entry_create, entry_update, hub_ensure, hub_update, proposal_create
+from nexus.notifications.demo import notifications_demo_load
+from nexus.search.demo import DEMO_USERNAME as DEMO_SEARCH_LEARNER
+from nexus.search.demo import search_demo_load
 from nexus.web.demo import DEMO_COHORT, DEMO_PASSWORD, DEMO_PEOPLE
 from nexus.web.demo_entries import DEMO_ENTRIES, DEMO_PROPOSALS
 
@@ -26,9 +29,19 @@ class Command(BaseCommand):
         people = sum(self._person(*person) for person in DEMO_PEOPLE)
         hubs = sum(self._hub(username, entries) for username, entries in DEMO_ENTRIES.items())
         proposals = sum(self._proposal(*proposal) for proposal in DEMO_PROPOSALS)
+        community = community_demo_load()
+        searchable = search_demo_load()
+        # Last: it announces the newest entries of followed hubs, so every entry is there first
+        # (else a second load finds newer ones and announces them too).
+        notified = notifications_demo_load()
         self.stdout.write(
             f"Demo cohort: {people} people and {hubs} hubs created, {proposals} suggested edits opened "
             f"({len(DEMO_PEOPLE)} people in all). "
+            f"Notifications: {notified['follows']} follows, {notified['events']} demo events, "
+            f"{notified['webhooks']} webhook created. "
+            f"Community: {community['comments']} comments, {community['questions']} questions, "
+            f"{community['announcements']} project announcements, {community['teams']} teams. "
+            f"Search: {searchable['entries']} code-heavy demo entries by {DEMO_SEARCH_LEARNER!r}. "
             f"Log in as any of them (e.g. 'amara', mentor 'grace') with the password '{DEMO_PASSWORD}'."
         )
 
