@@ -39,6 +39,7 @@ PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 FLOOR = "/_bench/floor"
+THREAD_PAGE = "/h/amara/caching-strategies/"
 TOKEN: dict[str, str] = {}
 GRAPHQL_LIST = urllib.parse.quote(
     "{ entries(limit: 20) { id title kind author { username profile { displayName } } topics { slug } "
@@ -59,6 +60,8 @@ ENDPOINTS = [
     ("entry list, 20 (GraphQL, nested)", f"/graphql/?query={GRAPHQL_LIST}", 0.15, ">= 0.15 x floor"),
     # {entry_url} is the same entry's page; anonymous pages are rendered per request.
     ("entry page (HTML, anonymous)", "{entry_url}", 0.25, "P4: >= 0.25 x floor"),
+    # A discussion of 200 comments (community_bench_thread below) under a demo entry.
+    ("entry page, 200 comments (anonymous)", THREAD_PAGE, 0.25, "issue 6: P4 with a long thread"),
 ]
 
 
@@ -188,6 +191,7 @@ def main() -> int:
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     manage(env, "nexus_demo")
+    manage(env, "community_bench_thread", "amara", "caching-strategies", "--comments", "200")
     server = start_server(env)
     try:
         entry, entry_url = demo_entry()

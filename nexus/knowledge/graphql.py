@@ -21,6 +21,7 @@ from strawberry_django.pagination import OffsetPaginationInput
 from nexus.accounts.graphql import UserType
 from nexus.core.errors import InvalidInput, NotFound
 from nexus.graphql.context import signed_in_user
+from nexus.graphql.paging import MAX_PAGE, PAGING, id_to_pk, page_slice
 from nexus.knowledge import models
 from nexus.knowledge.diffing import fields_diff
 from nexus.knowledge.errors import EntryNotFound, ProposalNotFound, TechnologyNotFound, TopicNotFound
@@ -56,32 +57,13 @@ from nexus.knowledge.services import (
     vocabulary_save,
 )
 
-MAX_PAGE = 100
-# Offsets past this are refused: paging that deep makes the database walk and drop every
-# skipped row, and no reader pages 10,000 entries deep; filters narrow a list instead.
-MAX_OFFSET = 10_000
 NESTED_LIMIT = 20  # revisions of an entry, unless the query asks for a `limit`
-# Primary keys are 64-bit: 18 ASCII digits always fit one (19 may not); ids never grow that long.
-MAX_ID_DIGITS = 18
 # The input limits REST's serializers enforce (rest.py), so both faces refuse the same input.
 MAX_COMMENT = 20_000
 MAX_VERIFIED_WITH = 120
 MAX_ALIASES, MAX_ALIAS = 20, 60
 NO_NUL = "Null characters are not allowed."
 MAX_TAG_PREFIX = 40  # a tag name is at most 40 characters
-PAGING = (
-    f"`limit` is clamped to 1..{MAX_PAGE}; "
-    f"an `offset` past {MAX_OFFSET} is refused (invalid), a negative one reads as 0."
-)
-
-
-def _pk(value: strawberry.ID, not_found: type[NotFound]) -> int:
-    """The primary key a GraphQL ID names. An ID is any string to GraphQL; one that cannot be
-    a key ("abc", "²", 40 digits) names nothing, so it is the same "not found" as a missing row."""
-    text = str(value)
-    if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
-        raise not_found()
-    return int(text)
 
 
 def _slug(value: str, not_found: type[NotFound]) -> str:
@@ -89,18 +71,6 @@ def _slug(value: str, not_found: type[NotFound]) -> str:
     if not slug_re.match(value):
         raise not_found()
     return value
-
-
-def _page(limit: int, offset: int) -> slice:
-    """The rows of one page: `limit` clamped to 1..MAX_PAGE, a negative offset read as 0,
-    an offset past MAX_OFFSET refused (InvalidInput) rather than silently moved."""
-    if offset > MAX_OFFSET:
-        raise InvalidInput(
-            f"Lists page at most {MAX_OFFSET} rows deep: narrow the filters instead.",
-            details={"offset": [f"Ensure this value is less than or equal to {MAX_OFFSET}."]},
-        )
-    start = max(0, offset)
-    return slice(start, start + max(1, min(limit, MAX_PAGE)))
 
 
 def _has_nul(value: Any) -> bool:
@@ -403,7 +373,7 @@ class KnowledgeQuery:
         limit: int = 20,
         offset: int = 0,
     ) -> list[EntryType]:
-        page = _page(limit, offset)
+        page = page_slice(limit, offset)
         filters: dict[str, Any] = {"kind": kind, "topic": topic, "technology": technology, "tag": tag}
         filters |= {"author": author, "status": status, "week": week}
         entries = EntryFilter(
@@ -416,11 +386,11 @@ class KnowledgeQuery:
 
     @strawberry_django.field(description="One entry.")
     def entry(self, info: Info, id: strawberry.ID) -> EntryType:
-        return entry_get_for_user(info.context.request.user, _pk(id, EntryNotFound))  # type: ignore[return-value]
+        return entry_get_for_user(info.context.request.user, id_to_pk(id, EntryNotFound))  # type: ignore[return-value]
 
     @strawberry_django.field(description=f"Hubs you may see, newest first. {PAGING}")
     def hubs(self, info: Info, limit: int = 20, offset: int = 0) -> list[HubType]:
-        page = _page(limit, offset)
+        page = page_slice(limit, offset)
         return hub_list_visible_to(info.context.request.user)[page]  # type: ignore[return-value]
 
     @strawberry_django.field(description="A learner's hub.")
@@ -439,7 +409,7 @@ class KnowledgeQuery:
     def tags(self, prefix: str = "", limit: int = 100, offset: int = 0) -> list[str]:
         if len(prefix) > MAX_TAG_PREFIX:
             raise InvalidInput(details={"prefix": [f"Ensure this field has no more than {MAX_TAG_PREFIX} characters."]})
-        return list(tag_list(prefix).values_list("name", flat=True)[_page(limit, offset)])
+        return list(tag_list(prefix).values_list("name", flat=True)[page_slice(limit, offset)])
 
     @strawberry_django.field(
         description=f"Proposals you made or may review, newest first (sign in); filter by status and entry. {PAGING}"
@@ -453,36 +423,36 @@ class KnowledgeQuery:
         offset: int = 0,
     ) -> list[ProposalType]:
         user = signed_in_user(info)
-        page = _page(limit, offset)
+        page = page_slice(limit, offset)
         proposals = proposal_list_visible_to(user)
         if status is not None:
             if status not in models.ProposalStatus.values:
                 raise InvalidInput(details={"status": [f"Choose one of: {', '.join(models.ProposalStatus.values)}."]})
             proposals = proposals.filter(status=status)
         if entry_id is not None:
-            proposals = proposals.filter(entry_id=entry_get_for_user(user, _pk(entry_id, EntryNotFound)).pk)
+            proposals = proposals.filter(entry_id=entry_get_for_user(user, id_to_pk(entry_id, EntryNotFound)).pk)
         return proposals[page]  # type: ignore[return-value]
 
     @strawberry_django.field(description="A proposal you made or may review.")
     def proposal(self, info: Info, id: strawberry.ID) -> ProposalType:
-        return proposal_get_for_user(info.context.request.user, _pk(id, ProposalNotFound))  # type: ignore[return-value]
+        return proposal_get_for_user(info.context.request.user, id_to_pk(id, ProposalNotFound))  # type: ignore[return-value]
 
     @strawberry.field(description="The change a proposal makes to its base revision, field by field.")
     def proposal_diff(self, info: Info, id: strawberry.ID) -> list[FieldDiffType]:
-        proposal = proposal_get_for_user(info.context.request.user, _pk(id, ProposalNotFound))
+        proposal = proposal_get_for_user(info.context.request.user, id_to_pk(id, ProposalNotFound))
         base = proposal.base_revision
         return _field_diffs(base.content(), proposal.content(), f"r{base.number}", f"proposal-{proposal.pk}")
 
     @strawberry_django.field(description="One revision of an entry, with its full content.")
     def revision(self, info: Info, entry_id: strawberry.ID, number: int) -> RevisionType:
-        entry = entry_get_for_user(info.context.request.user, _pk(entry_id, EntryNotFound))
+        entry = entry_get_for_user(info.context.request.user, id_to_pk(entry_id, EntryNotFound))
         return revision_get(entry, number)  # type: ignore[return-value]
 
     @strawberry.field(description="What changed between two revisions of an entry, field by field.")
     def revision_diff(
         self, info: Info, entry_id: strawberry.ID, from_revision: int, to_revision: int
     ) -> list[FieldDiffType]:
-        entry = entry_get_for_user(info.context.request.user, _pk(entry_id, EntryNotFound))
+        entry = entry_get_for_user(info.context.request.user, id_to_pk(entry_id, EntryNotFound))
         old, new = revision_get(entry, from_revision), revision_get(entry, to_revision)
         return _field_diffs(old.content(), new.content(), f"r{old.number}", f"r{new.number}")
 
@@ -499,7 +469,7 @@ class KnowledgeMutation:
         self, info: Info, id: strawberry.ID, base_revision: int, input: EntryInput, message: str = ""
     ) -> EntrySavedType:
         user = signed_in_user(info)
-        entry = entry_get_for_user(user, _pk(id, EntryNotFound))
+        entry = entry_get_for_user(user, id_to_pk(id, EntryNotFound))
         return EntrySavedType.of(
             entry_update(actor=user, entry=entry, data=_sent(input), base_version=base_revision, message=message)
         )
@@ -508,12 +478,12 @@ class KnowledgeMutation:
     def publish_entry(self, info: Info, id: strawberry.ID, published: bool = True) -> EntryType:
         user = signed_in_user(info)
         status = models.EntryStatus.PUBLISHED if published else models.EntryStatus.DRAFT
-        return entry_set_status(actor=user, entry=entry_get_for_user(user, _pk(id, EntryNotFound)), status=status)  # type: ignore[return-value]
+        return entry_set_status(actor=user, entry=entry_get_for_user(user, id_to_pk(id, EntryNotFound)), status=status)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Delete an entry with its revisions and proposals; answers its id.")
     def delete_entry(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         user = signed_in_user(info)
-        entry = entry_get_for_user(user, _pk(id, EntryNotFound))
+        entry = entry_get_for_user(user, id_to_pk(id, EntryNotFound))
         deleted = entry.pk
         entry_delete(actor=user, entry=entry)
         return strawberry.ID(str(deleted))
@@ -529,7 +499,7 @@ class KnowledgeMutation:
         verified_with: str | None = None,
     ) -> EntryType:
         user = signed_in_user(info)
-        entry = entry_get_for_user(user, _pk(id, EntryNotFound))
+        entry = entry_get_for_user(user, id_to_pk(id, EntryNotFound))
         details: dict[str, list[str]] = {}
         if review_by is strawberry.UNSET:
             details["review_by"] = ["Required: the next review date, or null for none."]
@@ -544,7 +514,9 @@ class KnowledgeMutation:
     def restore_revision(self, info: Info, entry_id: strawberry.ID, number: int) -> EntrySavedType:
         user = signed_in_user(info)
         return EntrySavedType.of(
-            revision_restore(actor=user, entry=entry_get_for_user(user, _pk(entry_id, EntryNotFound)), number=number)
+            revision_restore(
+                actor=user, entry=entry_get_for_user(user, id_to_pk(entry_id, EntryNotFound)), number=number
+            )
         )
 
     @strawberry.mutation(description="Change your hub, or (admins) the hub of `username`.")
@@ -558,7 +530,7 @@ class KnowledgeMutation:
         self, info: Info, entry_id: strawberry.ID, base_revision: int, message: str, input: EntryInput
     ) -> ProposalType:
         user = signed_in_user(info)
-        entry = entry_get_for_user(user, _pk(entry_id, EntryNotFound))
+        entry = entry_get_for_user(user, id_to_pk(entry_id, EntryNotFound))
         return proposal_create(  # type: ignore[return-value]
             actor=user, entry=entry, data=_sent(input), base_version=base_revision, message=message
         )
@@ -578,7 +550,7 @@ class KnowledgeMutation:
         base_revision: int | None = None,
     ) -> ProposalType:
         user = signed_in_user(info)
-        proposal = proposal_get_for_user(user, _pk(id, ProposalNotFound))
+        proposal = proposal_get_for_user(user, id_to_pk(id, ProposalNotFound))
         return proposal_update(  # type: ignore[return-value]
             actor=user, proposal=proposal, data=_sent(input), message=message, base_version=base_revision
         )
@@ -586,7 +558,7 @@ class KnowledgeMutation:
     @strawberry.mutation(description="Comment on a proposal (its author and reviewers); Markdown.")
     def comment_on_proposal(self, info: Info, id: strawberry.ID, body: str) -> ProposalCommentType:
         user = signed_in_user(info)
-        proposal = proposal_get_for_user(user, _pk(id, ProposalNotFound))
+        proposal = proposal_get_for_user(user, id_to_pk(id, ProposalNotFound))
         if len(body) > MAX_COMMENT:
             raise InvalidInput(details={"body": [f"Ensure this field has no more than {MAX_COMMENT} characters."]})
         return proposal_comment(actor=user, proposal=proposal, body=body)  # type: ignore[return-value]
@@ -594,14 +566,14 @@ class KnowledgeMutation:
     @strawberry.mutation(description="Approve, request changes on, or reject a proposal.")
     def review_proposal(self, info: Info, id: strawberry.ID, decision: str, comment: str = "") -> ProposalType:
         user = signed_in_user(info)
-        proposal = proposal_get_for_user(user, _pk(id, ProposalNotFound))
+        proposal = proposal_get_for_user(user, id_to_pk(id, ProposalNotFound))
         return proposal_review(actor=user, proposal=proposal, decision=decision, comment=comment)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Merge a proposal into its entry as a new revision.")
     def merge_proposal(self, info: Info, id: strawberry.ID) -> EntrySavedType:
         user = signed_in_user(info)
         return EntrySavedType.of(
-            proposal_merge(actor=user, proposal=proposal_get_for_user(user, _pk(id, ProposalNotFound)))
+            proposal_merge(actor=user, proposal=proposal_get_for_user(user, id_to_pk(id, ProposalNotFound)))
         )
 
     @strawberry.mutation(description="Add a topic (no slug) or change the topic `slug`; mentors and admins.")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -428,6 +429,24 @@ def _save_with_unique_slug(entry: Entry) -> None:
     )
 
 
+def _announce(kind: str, *, actor: Any, entry: Entry, title: str, key: str) -> None:
+    """Tell who follows the entry's hub, topics or technologies (and the hub's webhooks),
+    after this transaction commits."""
+    event_publish(
+        kind=kind,
+        actor=actor,
+        followed=[entry.hub, *entry.topics.all(), *entry.technologies.all()],
+        title=title,
+        url=reverse("knowledge:entry", args=[entry.hub.owner.username, entry.slug]),
+        key=key,
+        hub=entry.hub,
+    )
+
+
+def _announce_published(entry: Entry, actor: Any) -> None:
+    _announce("entry.published", actor=actor, entry=entry, title=entry.title, key=f"entry.published:{entry.pk}")
+
+
 def entry_create(*, actor: Any, hub: Hub, data: dict[str, Any], message: str = "") -> EntrySaved:
     """Write a new entry (revision 1) in a hub the actor owns (or, for admins, any hub)."""
     require(can_edit_hub(actor, hub), "Only the owner of this hub can add entries to it.")
@@ -446,6 +465,8 @@ def entry_create(*, actor: Any, hub: Hub, data: dict[str, Any], message: str = "
         _set_vocabulary(entry, vocabulary)
         search_index_entry(entry)
         entries_changed([entry.pk])
+        if entry.status == EntryStatus.PUBLISHED:
+            _announce_published(entry, actor)
     return EntrySaved(entry, revision, warnings)
 
 
@@ -500,7 +521,8 @@ def entry_update(
                 message=message or ("Edited" if content_changed else "Changed details"),
                 meta=after_meta,
             )
-        if current.status == EntryStatus.PUBLISHED and current.published_at is None:
+        first_published = current.status == EntryStatus.PUBLISHED and current.published_at is None
+        if first_published:
             current.published_at = timezone.now()
         current.save(
             update_fields=[*CONTENT_FIELDS, *SIMPLE_FIELDS, "html", "toc", "version", "published_at", "updated_at"]
@@ -508,6 +530,8 @@ def entry_update(
         _set_vocabulary(current, vocabulary)
         search_index_entry(current)
         entries_changed([current.pk])
+        if first_published:
+            _announce_published(current, actor)
     return EntrySaved(current, revision, warnings, merged)
 
 
@@ -536,7 +560,8 @@ def _save_details(entry: Entry, changes: dict[str, Any], *, actor: Any, message:
         before = _entry_meta(current)
         for name, value in changes.items():
             setattr(current, name, value)
-        if current.status == EntryStatus.PUBLISHED and current.published_at is None:
+        first_published = current.status == EntryStatus.PUBLISHED and current.published_at is None
+        if first_published:
             current.published_at = timezone.now()
         # Details here are single values: the vocabulary read for `before` still holds.
         after = {**before, **{name: _meta_value(name, getattr(current, name)) for name in SIMPLE_FIELDS}}
@@ -545,6 +570,8 @@ def _save_details(entry: Entry, changes: dict[str, Any], *, actor: Any, message:
             current.save(update_fields=[*changes, "published_at", "version", "updated_at"])
             search_index_entry(current)
             entries_changed([current.pk])
+            if first_published:
+                _announce_published(current, actor)
     for name in (*SIMPLE_FIELDS, "published_at", "version", "updated_at"):
         setattr(entry, name, getattr(current, name))
     return entry
@@ -627,6 +654,13 @@ def proposal_create(*, actor: Any, entry: Entry, data: dict[str, Any], base_vers
     _check_proposal(proposal, entry, base)
     with transaction.atomic():
         proposal.save()
+        _announce(
+            "proposal.opened",
+            actor=actor,
+            entry=entry,
+            title=f"Suggested edit to {entry.title}: {proposal.message}",
+            key=f"proposal.opened:{proposal.pk}",
+        )
     return proposal
 
 

@@ -221,6 +221,24 @@ CELERY_BEAT_SCHEDULE = {
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nexus <nexus@localhost>")
 
+# --- Notifications and webhooks ---------------------------------------------------------
+
+# The address links in e-mails and webhook messages start with.
+NEXUS_SITE_URL = env.str("NEXUS_SITE_URL", default="http://127.0.0.1:8000")
+# How notifications are mailed to a user who never chose: instant, daily, weekly or off.
+NEXUS_NOTIFICATIONS_DEFAULT_EMAIL = env.str("NEXUS_NOTIFICATIONS_DEFAULT_EMAIL", default="daily")
+NEXUS_WEBHOOK_TIMEOUT_SECONDS = env.float("NEXUS_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+NEXUS_WEBHOOK_CONNECT_SECONDS = env.float("NEXUS_WEBHOOK_CONNECT_SECONDS", default=3.0)
+# Attempt n+1 waits base * 2^(n-1) seconds (capped); after the last, the delivery has failed.
+NEXUS_WEBHOOK_MAX_ATTEMPTS = env.int("NEXUS_WEBHOOK_MAX_ATTEMPTS", default=6)
+NEXUS_WEBHOOK_RETRY_BASE_SECONDS = env.int("NEXUS_WEBHOOK_RETRY_BASE_SECONDS", default=30)
+NEXUS_WEBHOOK_RETRY_MAX_SECONDS = env.int("NEXUS_WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+# Failed attempts in a row after which a webhook is switched off and its owner told.
+NEXUS_WEBHOOK_DISABLE_AFTER = env.int("NEXUS_WEBHOOK_DISABLE_AFTER", default=15)
+# Networks (CIDR) webhooks may reach although they are not public, e.g. "10.0.0.0/8";
+# everything else private, loopback or link-local is refused.
+NEXUS_WEBHOOK_ALLOWED_NETWORKS = env.list("NEXUS_WEBHOOK_ALLOWED_NETWORKS", default=[])
+
 # --- Auth -------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -251,6 +269,8 @@ NEXUS_MAX_BODY_BYTES = env.int("NEXUS_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEXUS_MAX_BODY_BYTES
 # An imported README (the request limit above still applies to uploads).
 NEXUS_README_MAX_BYTES = env.int("NEXUS_README_MAX_BYTES", default=2 * 1024 * 1024)
+# Comments and answers one user may post per minute (community); more is spam: 429.
+NEXUS_COMMUNITY_POSTS_PER_MINUTE = env.int("NEXUS_COMMUNITY_POSTS_PER_MINUTE", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -300,6 +320,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EntryStatusEnum": "nexus.knowledge.models.EntryStatus",
         "ProposalStatusEnum": "nexus.knowledge.models.ProposalStatus",
+        "EventKindEnum": "nexus.notifications.models.EventKind",
+        "WebhookDeliveryStatusEnum": "nexus.notifications.models.DeliveryStatus",
+        "WebhookFormatEnum": "nexus.notifications.models.WebhookFormat",
+        "NotificationReasonEnum": "nexus.notifications.models.NotificationReason",
+        "ReactionKindEnum": "nexus.community.models.ReactionKind",
+        "EntryKindEnum": "nexus.knowledge.models.EntryKind",
+        "CollaborationRequestStatusEnum": "nexus.community.models.RequestStatus",
     },
 }
 

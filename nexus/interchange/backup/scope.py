@@ -38,7 +38,7 @@ NOT_BACKED_UP = frozenset({"traffic.requestlog"})
 def is_instance_data(model: type[models.Model]) -> bool:
     """A model whose rows belong in a backup (not a proxy, not rebuilt by migrate)."""
     meta = model._meta
-    if meta.proxy or not meta.managed or meta.label_lower in REBUILT_BY_MIGRATE:
+    if meta.proxy or not meta.managed or meta.label_lower in REBUILT_BY_MIGRATE | NOT_BACKED_UP:
         return False
     return meta.app_config.name.startswith("nexus.") or meta.label_lower in OTHER_MODELS  # type: ignore[union-attr]
 

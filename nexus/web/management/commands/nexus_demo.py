@@ -10,6 +10,7 @@ from django.db import transaction
 from nexus.accounts.models import User
 from nexus.accounts.roles import Role
 from nexus.accounts.services import profile_update, role_grant, user_register
+from nexus.community.demo import community_demo_load
 from nexus.knowledge.models import Entry
 from nexus.knowledge.services import entry_create, entry_update, hub_ensure, hub_update, proposal_create
 from nexus.notifications.demo import notifications_demo_load
