@@ -142,6 +142,28 @@ def tcp_proxy() -> Iterator[Any]:
         proxy.stop()
 
 
+@pytest.fixture
+def broker_proxy(settings: Any, tcp_proxy: Any) -> Iterator[TcpProxy]:
+    """A proxy in front of RabbitMQ for what this process publishes (the worker keeps the
+    real broker): stop it and RabbitMQ is "down" for the web side, start it and it is back.
+    Celery caches its publishing connections, so they are dropped on the way in and out:
+    a pool left pointing at an earlier test's proxy refuses every publish."""
+    from nexus.celery import app
+
+    def fresh_pools() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    proxy = tcp_proxy(settings.CELERY_BROKER_URL)
+    fresh_pools()
+    app.conf.broker_write_url = app.conf.broker_url.replace(f":{proxy.target[1]}/", f":{proxy.port}/")
+    yield proxy
+    app.conf.broker_write_url = None
+    fresh_pools()
+
+
 # --- Browser -----------------------------------------------------------------------------
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from nexus.celery import app as celery_app
 from nexus.community.models import Answer, Comment
 from nexus.community.tests.factories import make_answer, make_comment, make_question
 from nexus.core.models import OutboxMessage
@@ -23,7 +22,7 @@ from nexus.notifications.tests.test_outbox import wait_until, worker  # noqa: F4
 def test_broker_outage_saves_comments_and_answers_and_notifies_once(
     settings: Any,
     worker: None,  # noqa: F811
-    tcp_proxy: Any,
+    broker_proxy: Any,
     owner: Any,
     member: Any,
     outsider: Any,
@@ -34,25 +33,21 @@ def test_broker_outage_saves_comments_and_answers_and_notifies_once(
     wait_until(lambda: not OutboxMessage.objects.filter(delivered_at__isnull=True).exists())
     before = Notification.objects.count()
 
-    proxy = tcp_proxy(settings.CELERY_BROKER_URL)
-    celery_app.conf.broker_write_url = celery_app.conf.broker_url.replace(f":{proxy.target[1]}/", f":{proxy.port}/")
-    try:
-        proxy.stop()  # RabbitMQ "goes down" for the web process
-        make_comment(member, entry, "During the outage, @outsider: does this hold?")
-        make_answer(member, question, "Answered during the outage, @outsider.")
-        assert (Comment.objects.count(), Answer.objects.count()) == (1, 1)  # the writes commit all the same
-        assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 2
-        assert Notification.objects.count() == before
+    proxy = broker_proxy
+    proxy.stop()  # RabbitMQ "goes down" for the web process
+    make_comment(member, entry, "During the outage, @outsider: does this hold?")
+    make_answer(member, question, "Answered during the outage, @outsider.")
+    assert (Comment.objects.count(), Answer.objects.count()) == (1, 1)  # the writes commit all the same
+    assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 2
+    assert Notification.objects.count() == before
 
-        proxy.start()  # ...and comes back: the sweep publishes what waited
-        assert outbox_publish_pending() == 2
-        # outsider is mentioned in both: two notifications, each delivered once.
-        wait_until(lambda: Notification.objects.filter(recipient=outsider).count() == 2)
-        delivered = Notification.objects.count()
-        for message_id in OutboxMessage.objects.values_list("pk", flat=True):  # duplicate copies
-            outbox_deliver_task.apply_async(args=[message_id])
-        time.sleep(1.0)
-        assert Notification.objects.count() == delivered
-        assert outbox_publish_pending() == 0
-    finally:
-        celery_app.conf.broker_write_url = None
+    proxy.start()  # ...and comes back: the sweep publishes what waited
+    assert outbox_publish_pending() == 2
+    # outsider is mentioned in both: two notifications, each delivered once.
+    wait_until(lambda: Notification.objects.filter(recipient=outsider).count() == 2)
+    delivered = Notification.objects.count()
+    for message_id in OutboxMessage.objects.values_list("pk", flat=True):  # duplicate copies
+        outbox_deliver_task.apply_async(args=[message_id])
+    time.sleep(1.0)
+    assert Notification.objects.count() == delivered
+    assert outbox_publish_pending() == 0

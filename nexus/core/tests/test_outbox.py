@@ -133,28 +133,25 @@ def wait_until(condition: Any, timeout: float = 15.0) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_broker_outage_loses_no_write_and_delivers_once_when_back(settings: Any, worker: None, tcp_proxy: Any) -> None:
-    proxy = tcp_proxy(settings.CELERY_BROKER_URL)
-    real_broker = celery_app.conf.broker_url
-    celery_app.conf.broker_write_url = real_broker.replace(f":{proxy.target[1]}/", f":{proxy.port}/")
-    try:
-        proxy.stop()  # RabbitMQ "goes down" for the web process
-        message = enqueue_in_transaction(7)  # the write commits all the same
-        message.refresh_from_db()
-        assert message.published_at is None
-        assert message.attempts == 1
-        assert applied == []
+def test_broker_outage_loses_no_write_and_delivers_once_when_back(
+    settings: Any, worker: None, broker_proxy: Any
+) -> None:
+    proxy = broker_proxy
+    proxy.stop()  # RabbitMQ "goes down" for the web process
+    message = enqueue_in_transaction(7)  # the write commits all the same
+    message.refresh_from_db()
+    assert message.published_at is None
+    assert message.attempts == 1
+    assert applied == []
 
-        proxy.start()  # ...and comes back: the sweep publishes what waited
-        assert outbox_publish_pending() == 1
-        wait_until(lambda: applied)
-        # A duplicate publish (a relay that crashed before marking it) is applied once:
-        # the worker takes the queue in order, so once message 8 is applied the
-        # duplicate of 7 has been handled too.
-        outbox_deliver_task.apply_async(args=[message.pk])
-        enqueue_in_transaction(8)
-        wait_until(lambda: len(applied) == 2)
-        assert applied == [{"n": 7}, {"n": 8}]
-        assert outbox_publish_pending() == 0
-    finally:
-        celery_app.conf.broker_write_url = None
+    proxy.start()  # ...and comes back: the sweep publishes what waited
+    assert outbox_publish_pending() == 1
+    wait_until(lambda: applied)
+    # A duplicate publish (a relay that crashed before marking it) is applied once:
+    # the worker takes the queue in order, so once message 8 is applied the
+    # duplicate of 7 has been handled too.
+    outbox_deliver_task.apply_async(args=[message.pk])
+    enqueue_in_transaction(8)
+    wait_until(lambda: len(applied) == 2)
+    assert applied == [{"n": 7}, {"n": 8}]
+    assert outbox_publish_pending() == 0

@@ -43,7 +43,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_broker_outage_saves_writes_and_delivers_every_notification_once(
-    settings: Any, worker: None, tcp_proxy: Any, owner: Any, member: Any, outsider: Any, receiver: Any
+    settings: Any, worker: None, broker_proxy: Any, owner: Any, member: Any, outsider: Any, receiver: Any
 ) -> None:
     settings.NEXUS_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     topic = Topic.objects.get_or_create(slug="caching", defaults={"name": "Caching"})[0]
@@ -52,41 +52,37 @@ def test_broker_outage_saves_writes_and_delivers_every_notification_once(
     preference_set(actor=member, email_frequency="instant")
     webhook_create(actor=owner, hub=hub_ensure(owner), data={"name": "Chat", "url": receiver.url})
 
-    proxy = tcp_proxy(settings.CELERY_BROKER_URL)
-    celery_app.conf.broker_write_url = celery_app.conf.broker_url.replace(f":{proxy.target[1]}/", f":{proxy.port}/")
-    try:
-        proxy.stop()  # RabbitMQ "goes down" for the web process
-        make_entry(owner, title="Written during the outage", topics=["caching"])
-        make_entry(owner, title="Also written during the outage", topics=["caching"])
-        assert Entry.objects.count() == 2  # the writes commit all the same
-        assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 2
-        assert not Notification.objects.exists()
+    proxy = broker_proxy
+    proxy.stop()  # RabbitMQ "goes down" for the web process
+    make_entry(owner, title="Written during the outage", topics=["caching"])
+    make_entry(owner, title="Also written during the outage", topics=["caching"])
+    assert Entry.objects.count() == 2  # the writes commit all the same
+    assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 2
+    assert not Notification.objects.exists()
 
-        proxy.start()  # ...and comes back: the sweep publishes what waited
-        assert outbox_publish_pending() == 2
+    proxy.start()  # ...and comes back: the sweep publishes what waited
+    assert outbox_publish_pending() == 2
 
-        def all_delivered() -> bool:
-            return (
-                Notification.objects.count() == 4
-                and len(mail.outbox) == 2
-                and WebhookDelivery.objects.filter(status="succeeded").count() == 2
-            )
+    def all_delivered() -> bool:
+        return (
+            Notification.objects.count() == 4
+            and len(mail.outbox) == 2
+            and WebhookDelivery.objects.filter(status="succeeded").count() == 2
+        )
 
-        wait_until(all_delivered)
-        # A duplicate publish of every message (a relay that crashed before marking them)
-        # changes nothing: each is applied once.
-        for message_id in OutboxMessage.objects.values_list("pk", flat=True):
-            outbox_deliver_task.apply_async(args=[message_id])
-        make_entry(owner, title="After the duplicates")  # the worker takes the queue in order
-        wait_until(lambda: Notification.objects.count() == 5 and len(mail.outbox) == 3)
-        time.sleep(0.3)
-        assert Notification.objects.count() == 5
-        assert sorted(Notification.objects.filter(recipient=outsider).values_list("event__title", flat=True)) == [
-            "Also written during the outage",
-            "Written during the outage",
-        ]
-        assert [message.to for message in mail.outbox] == [["member@example.org"]] * 3
-        assert len(receiver.requests) == 3
-        assert outbox_publish_pending() == 0
-    finally:
-        celery_app.conf.broker_write_url = None
+    wait_until(all_delivered)
+    # A duplicate publish of every message (a relay that crashed before marking them)
+    # changes nothing: each is applied once.
+    for message_id in OutboxMessage.objects.values_list("pk", flat=True):
+        outbox_deliver_task.apply_async(args=[message_id])
+    make_entry(owner, title="After the duplicates")  # the worker takes the queue in order
+    wait_until(lambda: Notification.objects.count() == 5 and len(mail.outbox) == 3)
+    time.sleep(0.3)
+    assert Notification.objects.count() == 5
+    assert sorted(Notification.objects.filter(recipient=outsider).values_list("event__title", flat=True)) == [
+        "Also written during the outage",
+        "Written during the outage",
+    ]
+    assert [message.to for message in mail.outbox] == [["member@example.org"]] * 3
+    assert len(receiver.requests) == 3
+    assert outbox_publish_pending() == 0
