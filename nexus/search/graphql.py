@@ -70,7 +70,7 @@ class SearchHitType:
             url=hit.url,
             score=hit.score,
             kind=item.kind if entry else None,
-            author=item.hub.owner.username if entry else (item.owner.username if hit.target == Target.HUB else None),
+            author=item.hub_username if entry else (item.owner.username if hit.target == Target.HUB else None),
             week=item.week if entry else None,
             published_at=item.published_at if entry else None,
             topics=list(hit.topics),

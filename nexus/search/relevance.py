@@ -42,7 +42,7 @@ def judgements_load(corpus: str) -> list[dict[str, Any]]:
 def _matches(hit: Any, relevant: list[str]) -> bool:
     if hit.target != Target.ENTRY:
         return False
-    owner, title = hit.object.hub.owner.username, hit.object.title
+    owner, title = hit.object.hub_username, hit.object.title
     return any(r in (f"{owner}/{title}", f"*/{title}") for r in relevant)
 
 

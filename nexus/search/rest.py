@@ -55,13 +55,13 @@ class SearchHitOutput(serializers.Serializer):
     def get_entry(self, hit: Any) -> dict[str, Any] | None:
         if hit.target != Target.ENTRY:
             return None
-        entry = hit.object
+        entry = hit.object  # an EntryHit
         return SearchEntryOutput(
             {
                 "id": entry.pk,
                 "kind": entry.kind,
-                "hub": entry.hub.owner.username,
-                "author": entry.hub.owner.profile.name,
+                "hub": entry.hub_username,
+                "author": entry.author_name,
                 "slug": entry.slug,
                 "summary": entry.summary,
                 "status": entry.status,
@@ -114,8 +114,8 @@ def _hit_output(hit: SearchHit) -> dict[str, Any]:
         entry = {
             "id": item.pk,
             "kind": item.kind,
-            "hub": item.hub.owner.username,
-            "author": item.hub.owner.profile.name,
+            "hub": item.hub_username,
+            "author": item.author_name,
             "slug": item.slug,
             "summary": item.summary,
             "status": item.status,

@@ -4,18 +4,22 @@ knowledge selectors, which decide it once more (a hit they do not return is drop
 
 from __future__ import annotations
 
+import heapq
+import operator
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import reduce
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
 from nexus.accounts.roles import Role, user_has_role
 from nexus.core.cache import cache_get_or_compute
 from nexus.core.errors import NotFound
-from nexus.knowledge.models import Entry, Technology, Topic
+from nexus.knowledge.models import Entry, EntryKind, Technology, Topic
 from nexus.knowledge.selectors import entry_list_visible_to, hub_list_visible_to, technology_list, topic_list
 from nexus.search.backends import search_backend
 from nexus.search.backends.base import CANDIDATE_CAP, Access, Candidate, Snippet, candidate_from_row
@@ -32,6 +36,19 @@ FEW_RESULTS = 3  # fewer exact results than this, and a typo correction is tried
 FACET_VALUES = 10
 RELATED_LIMIT = 5
 RELATED_WORDS = 8
+# What the faces show of an entry hit, in EntryHit's order (read as plain values).
+HIT_ENTRY_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "slug",
+    "summary",
+    "status",
+    "week",
+    "published_at",
+    "hub__owner__username",
+    "hub__owner__profile__display_name",
+)
 STOPWORDS = frozenset(
     [
         "a",
@@ -77,10 +94,40 @@ STOPWORDS = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class EntryHit:
+    """What a result shows of an entry: plain values, not a model (building Entry, Hub,
+    User and Profile instances for a page cost more than the query that read them)."""
+
+    id: int
+    kind: str
+    title: str
+    slug: str
+    summary: str
+    status: str
+    week: int | None
+    published_at: datetime | None
+    hub_username: str  # the username of the hub's owner
+    display_name: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def author_name(self) -> str:
+        """As Profile.name: the display name, else the username."""
+        return self.display_name or self.hub_username
+
+    @property
+    def kind_label(self) -> str:
+        return str(EntryKind(self.kind).label) if self.kind in EntryKind.values else self.kind
+
+
 @dataclass(frozen=True)
 class SearchHit:
     target: str
-    object: Any  # Entry, Hub, Topic or Technology
+    object: Any  # EntryHit, Hub, Topic or Technology
     title_html: str
     snippet_html: str
     score: float
@@ -90,7 +137,7 @@ class SearchHit:
     @property
     def url(self) -> str:
         if self.target == Target.ENTRY:
-            return f"/h/{self.object.hub.owner.username}/{self.object.slug}/"
+            return f"/h/{self.object.hub_username}/{self.object.slug}/"
         if self.target == Target.HUB:
             return f"/h/{self.object.owner.username}/"
         if self.target == Target.TOPIC:
@@ -181,7 +228,10 @@ def _corrections(words: list[str]) -> dict[str, str]:
     candidates = [w for w in dict.fromkeys(words) if len(w) >= MIN_TYPO_LENGTH and w.isalpha()]
     if not candidates:
         return {}
-    known = set(SearchTerm.objects.filter(term__in=candidates).values_list("term", flat=True))
+    # Each word as a range of one, not `term IN (...)`: PostgreSQL's planner answers the IN
+    # from the pg_trgm GIN index (15 ms on 20k entries) where the unique btree takes 0.1 ms.
+    exact = reduce(operator.or_, (Q(term__gte=word, term__lte=word) for word in candidates))
+    known = set(SearchTerm.objects.filter(exact).values_list("term", flat=True))
     backend = search_backend()
     corrections = {}
     for word in candidates:
@@ -196,27 +246,23 @@ def _corrections(words: list[str]) -> dict[str, str]:
 def _facets(
     rows: list[tuple[Any, ...]], topics: dict[str, str], technologies: dict[str, str]
 ) -> dict[str, list[FacetValue]]:
-    counters: dict[str, Counter[str]] = {name: Counter() for name in ("kind", "topic", "tech", "author", "week")}
-    kinds, topic_counts, tech_counts = counters["kind"], counters["topic"], counters["tech"]
-    authors, weeks = counters["author"], counters["week"]
-    # One pass over the raw rows (DOCUMENT_COLUMNS): a search has up to 1,000 of them.
-    for row in rows:
-        if row[1] != Target.ENTRY:
-            continue
-        kinds[row[6]] += 1
-        authors[row[7]] += 1
-        if row[8]:
-            weeks[str(row[8])] += 1
-        topic_counts.update(row[9].split())
-        tech_counts.update(row[10].split())
-    labels: dict[str, dict[str, str]] = {"topic": topics, "tech": technologies}
-    return {
-        name: [
-            FacetValue(value, labels.get(name, {}).get(value, value), count)
-            for value, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_VALUES]
-        ]
-        for name, counter in counters.items()
+    # A search has up to 1,000 raw rows (DOCUMENT_COLUMNS): each counter is built in one
+    # call over a list (Counter counts in C), never updated row by row in Python.
+    entries = [row for row in rows if row[1] == Target.ENTRY]
+    counters: dict[str, Counter[Any]] = {
+        "kind": Counter([row[6] for row in entries]),
+        "topic": Counter(" ".join([row[9] for row in entries]).split()),
+        "tech": Counter(" ".join([row[10] for row in entries]).split()),
+        "author": Counter([row[7] for row in entries]),
+        "week": Counter([row[8] for row in entries if row[8]]),
     }
+    labels: dict[str, dict[str, str]] = {"topic": topics, "tech": technologies}
+    facets = {}
+    for name, counter in counters.items():
+        names = labels.get(name, {})
+        best = heapq.nsmallest(FACET_VALUES, counter.items(), key=lambda item: (-item[1], str(item[0])))
+        facets[name] = [FacetValue(str(value), names.get(str(value), str(value)), count) for value, count in best]
+    return facets
 
 
 def _hydrate(
@@ -229,9 +275,13 @@ def _hydrate(
     """The page's candidates as hits, each loaded through the knowledge selectors."""
     entry_ids = [c.object_id for c in page if c.target == Target.ENTRY]
     hub_ids = [c.object_id for c in page if c.target == Target.HUB]
-    # Topics and technologies come from the index, so the entries need no prefetch.
-    visible = entry_list_visible_to(user).prefetch_related(None)
-    entries = {e.pk: e for e in visible.filter(pk__in=entry_ids)} if entry_ids else {}
+    # Topics and technologies come from the index, so the entries need no prefetch; and
+    # only the columns a result shows are read, as values (see EntryHit).
+    visible = entry_list_visible_to(user, vocabulary=False).filter(pk__in=entry_ids)
+    rows = visible.values_list(*HIT_ENTRY_COLUMNS) if entry_ids else []
+    entries = {}
+    for pk, kind, title, slug, summary, status, week, published_at, username, display_name in rows:
+        entries[pk] = EntryHit(pk, kind, title, slug, summary, status, week, published_at, username, display_name or "")
     hubs = {h.pk: h for h in hub_list_visible_to(user).filter(pk__in=hub_ids)} if hub_ids else {}
     found: dict[str, dict[int, Any]] = {
         Target.ENTRY: entries,
