@@ -16,6 +16,7 @@ from nexus.knowledge.services import entry_create, entry_update, hub_ensure, hub
 from nexus.notifications.demo import notifications_demo_load
 from nexus.search.demo import DEMO_USERNAME as DEMO_SEARCH_LEARNER
 from nexus.search.demo import search_demo_load
+from nexus.traffic.demo import traffic_demo_load
 from nexus.web.demo import DEMO_COHORT, DEMO_PASSWORD, DEMO_PEOPLE
 from nexus.web.demo_entries import DEMO_ENTRIES, DEMO_PROPOSALS
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         # Last: it announces the newest entries of followed hubs, so every entry is there first
         # (else a second load finds newer ones and announces them too).
         notified = notifications_demo_load()
+        traffic = traffic_demo_load()
         self.stdout.write(
             f"Demo cohort: {people} people and {hubs} hubs created, {proposals} suggested edits opened "
             f"({len(DEMO_PEOPLE)} people in all). "
@@ -43,6 +45,7 @@ class Command(BaseCommand):
             f"Community: {community['comments']} comments, {community['questions']} questions, "
             f"{community['announcements']} project announcements, {community['teams']} teams. "
             f"Search: {searchable['entries']} code-heavy demo entries by {DEMO_SEARCH_LEARNER!r}. "
+            f"Traffic: {traffic['requests']} demo requests over two weeks, {traffic['flags']} flagged address. "
             f"Log in as any of them (e.g. 'amara', mentor 'grace') with the password '{DEMO_PASSWORD}'."
         )
 
