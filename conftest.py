@@ -38,7 +38,11 @@ def _fresh_cache() -> None:
     # Throttle counters and cached reads must not leak from one test into the next.
     from django.core.cache import cache
 
+    from nexus.traffic.rules import rules_forget
+
     cache.clear()
+    # Nor IP rules compiled from an earlier test's rows; a test that writes rules reloads them.
+    rules_forget(checked=True)
 
 
 # --- Clients for the three faces ---------------------------------------------------------

@@ -10,18 +10,22 @@ seen everywhere within that many seconds.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 import threading
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 
 from nexus.core.cache import cache_bump, cache_get_or_compute
 from nexus.traffic.addresses import address_parse
 from nexus.traffic.models import IpRule
+
+logger = logging.getLogger(__name__)
 
 RULES_CACHE_SCOPE = "traffic.rules"
 RuleRows = tuple[tuple[str, float], ...]  # (network, expires at as a timestamp or inf)
@@ -69,7 +73,14 @@ def _current() -> _Compiled:
     assert isinstance(compiled, _Compiled)
     if now - float(_state["checked_at"]) < settings.NEXUS_IP_RULES_REFRESH_SECONDS:  # type: ignore[arg-type]
         return compiled
-    rows = cache_get_or_compute(RULES_CACHE_SCOPE, "active", compute=_active_rows, timeout=300)
+    try:
+        rows = cache_get_or_compute(RULES_CACHE_SCOPE, "active", compute=_active_rows, timeout=300)
+    except DatabaseError:
+        # The database is down: keep checking the rules compiled last (fail open for new
+        # ones) rather than fail every request; try again after the refresh interval.
+        logger.warning("IP rules could not be read; the ones compiled last still apply", exc_info=True)
+        _state["checked_at"] = now
+        return compiled
     with _lock:
         if rows != compiled.rows:
             compiled = _compile(rows)
@@ -92,3 +103,12 @@ def address_blocked(address: str) -> bool:
         if expires is not None and expires > now:
             return True
     return False
+
+
+def rules_forget(*, checked: bool) -> None:
+    """Drop the rules compiled in this process. `checked=True` counts the empty set as just
+    read (the test suite starts each test so: rules from an earlier test's rolled-back rows
+    are gone, and a test without a database never reads them)."""
+    with _lock:
+        _state["compiled"] = _Compiled()
+        _state["checked_at"] = time.monotonic() if checked else -math.inf
