@@ -24,10 +24,9 @@ _CODES = {"parse_error": "malformed_request", "not_found": "not_found"}
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, NexusError):
-        # A NexusError that refuses for a while (429) says for how long, as a throttle does.
-        wait = exc.details.get("retry_after_seconds") if exc.status == 429 else None
-        headers = {"Retry-After": str(wait)} if wait is not None else None
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status, headers=headers)
+        return Response(
+            error_body(exc.code, exc.message, exc.details), status=exc.status, headers=exc.response_headers()
+        )
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("request_too_large", "The request body is larger than this server accepts."),

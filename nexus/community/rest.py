@@ -75,6 +75,7 @@ from nexus.community.services import (
     reaction_set,
 )
 from nexus.core.errors import InvalidInput
+from nexus.knowledge.rest import VocabularyOutput
 
 ERRORS = {code: OpenApiResponse(ErrorOutput) for code in (400, 401, 403, 404, 409, 413, 429)}
 
@@ -89,11 +90,6 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
 class PersonOutput(serializers.Serializer):
     username = serializers.CharField()
     display_name = serializers.CharField(source="profile.name")
-
-
-class VocabularyItemOutput(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
 
 
 class ReactionCountsOutput(serializers.Serializer):
@@ -152,8 +148,8 @@ class QuestionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     author = PersonOutput()
-    topics = VocabularyItemOutput(many=True)
-    technologies = VocabularyItemOutput(many=True)
+    topics = VocabularyOutput(many=True)
+    technologies = VocabularyOutput(many=True)
     answer_count = serializers.IntegerField()
     accepted_answer = serializers.IntegerField(source="accepted_answer_id", allow_null=True)
     promoted_entry = serializers.IntegerField(source="promoted_entry_id", allow_null=True)
@@ -234,7 +230,7 @@ class AnnouncementOutput(serializers.Serializer):
     user = PersonOutput()
     cohort = serializers.CharField(source="user.profile.cohort")
     track = serializers.ChoiceField(choices=Track.choices)
-    stack = VocabularyItemOutput(many=True)
+    stack = VocabularyOutput(many=True)
     timezone = serializers.CharField()
     utc_offset_minutes = serializers.IntegerField()
     note = serializers.CharField()

@@ -35,6 +35,12 @@ class NexusError(Exception):
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "details": self.details}
 
+    def response_headers(self) -> dict[str, str] | None:
+        """HTTP headers the answer carries: a refusal for a while (429 with
+        `details.retry_after_seconds`) says for how long, as a throttle does."""
+        wait = self.details.get("retry_after_seconds") if self.status == 429 else None
+        return {"Retry-After": str(wait)} if wait is not None else None
+
 
 class NotFound(NexusError):
     code = "not_found"

@@ -97,11 +97,7 @@ class ErrorResponseMiddleware:
                 message=exception.message,
                 status=exception.status,
                 details=exception.details,
-                headers=(
-                    {"Retry-After": str(exception.details["retry_after_seconds"])}
-                    if exception.status == 429 and "retry_after_seconds" in exception.details
-                    else None
-                ),
+                headers=exception.response_headers(),
             )
         if isinstance(exception, OperationalError | InterfaceError):
             logger.error("Database unavailable: %s", exception)

@@ -46,7 +46,7 @@ def limited_response(request: HttpRequest, exceeded: Exceeded) -> HttpResponse:
         message=error.message,
         status=error.status,
         details=error.details,
-        headers={"Retry-After": str(error.retry_after)},
+        headers=error.response_headers(),
     )
 
 
