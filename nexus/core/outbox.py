@@ -67,11 +67,16 @@ def outbox_publish(message_ids: Iterable[int]) -> int:
 
 
 def outbox_publish_pending(*, batch_size: int = 500) -> int:
-    """Publish every message still waiting, oldest first: the relay's sweep."""
+    """Publish every message that was waiting when the sweep began, oldest first.
+
+    Messages created while the sweep runs (a worker applying one message may enqueue the
+    next) have their own after-commit publish; taking them too would publish them twice.
+    """
     published = 0
+    began = timezone.now()
     while True:
         ids = list(
-            OutboxMessage.objects.filter(published_at__isnull=True)
+            OutboxMessage.objects.filter(published_at__isnull=True, created_at__lte=began)
             .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:batch_size]
         )

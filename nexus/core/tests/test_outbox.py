@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import transaction
+from django.utils import timezone
 
 from nexus.celery import app as celery_app
 from nexus.core.models import OutboxMessage
@@ -106,6 +108,22 @@ def test_inline_failure_keeps_the_message_for_the_sweep(settings: Any) -> None:
     assert outbox_publish_pending() == 1
     assert outbox_publish_pending() == 0
     assert applied == [{"n": 1}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_leaves_messages_newer_than_itself_to_their_own_publish(settings: Any) -> None:
+    # A worker applying one message may enqueue the next while the sweep runs; that
+    # message is published after its own commit, so the sweep must not take it too.
+    settings.NEXUS_TASKS_MODE = "inline"
+    failures_left["count"] = 2
+    waiting = enqueue_in_transaction(1)
+    newer = enqueue_in_transaction(2)
+    OutboxMessage.objects.filter(pk=newer.pk).update(created_at=timezone.now() + timedelta(minutes=1))
+
+    assert outbox_publish_pending() == 1
+    assert applied == [{"n": 1}]
+    assert OutboxMessage.objects.get(pk=waiting.pk).delivered_at is not None
+    assert OutboxMessage.objects.get(pk=newer.pk).published_at is None
 
 
 # --- The services column: RabbitMQ ------------------------------------------------------------
