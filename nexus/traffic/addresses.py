@@ -40,6 +40,13 @@ def address_parse(value: Any) -> IPAddress | None:
     is the IPv4 address it maps; zone ids and ports are not accepted."""
     if not isinstance(value, str) or not value or len(value) > _MAX_ADDRESS_TEXT:
         return None
+    return _address_parse_text(value)
+
+
+# Every request parses its client's address several times (the proxy chain, the IP rules,
+# the stored network); the same few addresses come back request after request.
+@functools.lru_cache(maxsize=4096)
+def _address_parse_text(value: str) -> IPAddress | None:
     try:
         address = ipaddress.ip_address(value.strip())
     except ValueError:
@@ -122,6 +129,7 @@ def client_address(request: Any) -> str:
     return address
 
 
+@functools.lru_cache(maxsize=4096)
 def address_network(address: str) -> str:
     """The network stored instead of the address: IPv4 /24, IPv6 /48."""
     parsed = address_parse(address)

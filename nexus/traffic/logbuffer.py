@@ -2,6 +2,10 @@
 bulk INSERT when enough of them wait or the oldest has waited long enough, so a request
 pays for an append, not for a database write.
 
+A row is a plain tuple (LogRow), written with multi-row INSERTs in one transaction:
+building a model instance per request and compiling a bulk_create per batch cost more
+than the rest of the middleware together (bench/traffic.py).
+
 The buffer is bounded (NEXUS_TRAFFIC_BUFFER_MAX): when the database cannot keep up or is
 down, the oldest rows are dropped and counted, never piled up. Rows still waiting when
 the process exits are written by an atexit hook.
@@ -14,20 +18,81 @@ import logging
 import threading
 import time
 from collections import deque
+from datetime import datetime
+from typing import Any, NamedTuple, cast
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Field
 
 from nexus.traffic.models import RequestLog
 
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_rows: deque[RequestLog] = deque()
+
+
+class LogRow(NamedTuple):
+    """One request as RequestLog stores it; the field names are its columns."""
+
+    created_at: datetime
+    method: str
+    route: str
+    path: str
+    status: int
+    duration_ms: float
+    user_id: int | None
+    country: str
+    network: str
+    address_hash: str
+    blocked: bool
+    login_failed: bool
+
+
+_rows: deque[LogRow] = deque()
 _state = {"oldest": 0.0, "dropped": 0, "written": 0}
 
 
-def log_buffer_add(row: RequestLog) -> None:
+def _fields() -> list[Field[Any, Any]]:
+    """RequestLog's fields in LogRow's order (a row names them by attname: user_id)."""
+    by_attname = {field.attname: field for field in RequestLog._meta.concrete_fields}
+    return [by_attname[name] for name in LogRow._fields]
+
+
+def _target() -> tuple[str, str]:
+    """The quoted table and column list a row is written to, in LogRow's order."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(cast(str, field.column)) for field in _fields())  # concrete: never None
+    return quote(RequestLog._meta.db_table), columns
+
+
+def _insert_sql(count: int) -> str:
+    """One INSERT of `count` rows: one round trip, where an executemany is one per row."""
+    table, columns = _target()  # quoted names from the model; every value is a parameter
+    row = "(" + ", ".join(["%s"] * len(LogRow._fields)) + ")"
+    return f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row] * count)  # noqa: S608
+
+
+def _write(rows: list[LogRow]) -> None:
+    adapt = connection.ops.adapt_datetimefield_value  # the backend's form of an aware datetime
+    # SQLite caps the parameters of one statement; the backend says how many rows fit.
+    batch = max(1, min(500, connection.ops.bulk_batch_size(_fields(), rows)))
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams every row in one go; an INSERT's parameters would be quoted
+            # one by one on this side (Django's psycopg cursors bind client-side).
+            table, columns = _target()
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            params = [value for row in chunk for value in (adapt(row.created_at), *row[1:])]
+            cursor.execute(_insert_sql(len(chunk)), params)
+
+
+def log_buffer_add(row: LogRow) -> None:
     """Queue one request row; flush the buffer when it is due."""
     limit = settings.NEXUS_TRAFFIC_BUFFER_MAX
     with _lock:
@@ -54,7 +119,7 @@ def log_buffer_flush() -> int:
         return 0
     try:
         # Outside any transaction of the request (autocommit); a failure loses these rows only.
-        RequestLog.objects.bulk_create(rows, batch_size=500)
+        _write(rows)
     except DatabaseError:
         _state["dropped"] += len(rows)
         logger.warning("Request log: %d rows could not be written and were dropped", len(rows), exc_info=True)

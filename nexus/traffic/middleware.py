@@ -17,14 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
 
 from nexus.audit.context import audit_address_reset, audit_address_set
 from nexus.core.http import error_response
 from nexus.traffic.addresses import address_country, address_hash, address_network, client_address
 from nexus.traffic.errors import AddressBlocked, RateLimited
 from nexus.traffic.limits import Exceeded, request_limits_exceeded, route_limit_exceeded
-from nexus.traffic.logbuffer import log_buffer_add
-from nexus.traffic.models import RequestLog
+from nexus.traffic.logbuffer import LogRow, log_buffer_add
 from nexus.traffic.rules import address_blocked
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
@@ -35,6 +35,18 @@ def _route_name(request: HttpRequest) -> str:
     if match is None:
         return ""
     return (match.view_name or match.route or "")[:200]
+
+
+def _signed_in_user_id(request: HttpRequest) -> int | None:
+    """The signed-in user's id, without loading a session nobody sent: the log must not
+    cost a request that never looked at its user a session read."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return None
+    nobody_asked = isinstance(user, SimpleLazyObject) and user._wrapped is empty
+    if nobody_asked and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    return user.pk if getattr(user, "is_authenticated", False) else None
 
 
 def limited_response(request: HttpRequest, exceeded: Exceeded) -> HttpResponse:
@@ -80,10 +92,9 @@ class TrafficMiddleware:
     ) -> None:
         route = "" if blocked else _route_name(request)
         path = request.path
-        user = getattr(request, "user", None)
         now = timezone.now()
         log_buffer_add(
-            RequestLog(
+            LogRow(
                 created_at=now,
                 method=(request.method or "")[:8],
                 route=route,
@@ -91,7 +102,7 @@ class TrafficMiddleware:
                 path=path[:200] if (not route or path.startswith(self.sensitive)) else "",
                 status=response.status_code,
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                user_id=user.pk if user is not None and getattr(user, "is_authenticated", False) else None,
+                user_id=_signed_in_user_id(request),
                 country=address_country(address),
                 network=network,
                 address_hash=address_hash(address, now.date()),
