@@ -18,7 +18,7 @@ from conftest import bearer
 from nexus.audit.models import AuditEvent
 from nexus.traffic.addresses import address_hash
 from nexus.traffic.errors import IpRuleInvalid
-from nexus.traffic.logbuffer import log_buffer_flush, log_buffer_stats
+from nexus.traffic.logbuffer import LogRow, log_buffer_add, log_buffer_flush, log_buffer_stats
 from nexus.traffic.models import RequestLog
 from nexus.traffic.services import ip_rule_delete, ip_rule_save
 
@@ -206,6 +206,22 @@ def test_a_buffer_past_its_flush_size_writes_itself(client: Client, settings: An
     for _ in range(3):
         client.get("/")
     assert RequestLog.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_failed_write_drops_its_rows_and_waits_before_trying_again(settings: Any) -> None:
+    settings.NEXUS_TRAFFIC_FLUSH_SIZE = 1
+    settings.NEXUS_TRAFFIC_FLUSH_SECONDS = 3600
+    now = timezone.now()
+    row = LogRow(now, "GET", "web:home", "", 200, 1.5, None, "", "203.0.113.0/24", "a" * 32, False, False)
+    dropped = log_buffer_stats()["dropped"]
+    log_buffer_add(row._replace(status=-1))  # the database refuses it (a positive column)
+    assert log_buffer_stats()["dropped"] == dropped + 1
+    log_buffer_add(row)  # due, but the write failed a moment ago: it waits in the buffer
+    assert log_buffer_stats()["waiting"] == 1
+    assert RequestLog.objects.count() == 0  # and the test's transaction survived the failure
+    assert log_buffer_flush() == 1  # an explicit flush (a command, the exit hook) does not wait
+    assert RequestLog.objects.get().route == "web:home"
 
 
 def test_the_audit_trail_gets_the_anonymised_address(api_client: Any, admin_user: Any) -> None:
