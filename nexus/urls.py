@@ -6,7 +6,15 @@ from django.urls import include, path
 from nexus.core import views as core_views
 from nexus.graphql.views import graphql_view
 
+# The API, GraphQL and the probes first: they are most of the requests, and Django tries
+# patterns in order (an API path used to walk every page route first: 100 us of 670 for a
+# cached entry detail). Every page route starts with a literal prefix, so none of them
+# could match an /api/ path anyway.
 urlpatterns = [
+    path("api/", include("nexus.api.urls")),
+    path("graphql/", graphql_view(), name="graphql"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("", include("nexus.web.urls")),
     path("", include("nexus.accounts.urls")),
     path("", include("nexus.knowledge.urls")),
@@ -16,10 +24,6 @@ urlpatterns = [
     path("", include("nexus.search.urls")),
     path("", include("nexus.notifications.urls")),
     path("", include("nexus.community.urls")),
-    path("api/", include("nexus.api.urls")),
-    path("graphql/", graphql_view(), name="graphql"),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
 ]
 
