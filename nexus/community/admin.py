@@ -13,8 +13,8 @@ from nexus.community.models import (
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["id", "entry", "author", "created_at", "deleted_at"]
-    raw_id_fields = ["entry", "parent", "author"]
+    list_display = ["id", "entry", "proposal", "author", "created_at", "deleted_at"]
+    raw_id_fields = ["entry", "proposal", "parent", "author"]
 
 
 @admin.register(Question)

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from nexus.accounts.models import User
 from nexus.community.models import Announcement, CollaborationRequest, Comment, Project, Question, RequestStatus
+from nexus.community.selectors import comment_list_for_entry
 from nexus.community.services import (
     announcement_save,
     answer_accept,
@@ -190,7 +191,7 @@ def _discussions() -> int:
     made = 0
     for owner, title, comments in DEMO_DISCUSSIONS:
         entry = Entry.objects.select_related("hub__owner").filter(hub__owner__username=owner, title=title).first()
-        if entry is None or Comment.objects.filter(entry=entry).exists():
+        if entry is None or comment_list_for_entry(entry).exists():
             continue
         posted: list[Comment] = []
         for author, text, reply_to in comments:

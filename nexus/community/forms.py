@@ -24,6 +24,13 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
 
+class ReviewForm(forms.Form):
+    decision = forms.CharField(max_length=40)
+    comment = _markdown(3, "Optional: why. Added to the discussion.")
+    comment.required = False
+    comment.label = "Comment"
+
+
 class CommentEditForm(forms.Form):
     body = _markdown(4)
     base_version = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)

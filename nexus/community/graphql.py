@@ -32,6 +32,7 @@ from nexus.community.selectors import (
     bookmark_list_for_user,
     comment_get_for_user,
     comment_list_for_entry,
+    comment_list_for_proposal,
     entry_visible,
     match_list,
     project_get,
@@ -55,7 +56,9 @@ from nexus.community.services import (
     comment_delete,
     comment_edit,
     comment_post,
+    comment_post_on_proposal,
     project_add,
+    proposal_review_with_comment,
     question_ask,
     question_ask_from_entry,
     question_promote,
@@ -64,9 +67,10 @@ from nexus.community.services import (
 from nexus.core.errors import InvalidInput
 from nexus.graphql.context import signed_in_user
 from nexus.graphql.paging import PAGING, id_to_pk, page_slice
-from nexus.knowledge.errors import EntryNotFound
-from nexus.knowledge.graphql import EntryType, TechnologyType, TopicType
+from nexus.knowledge.errors import EntryNotFound, ProposalNotFound
+from nexus.knowledge.graphql import EntryType, ProposalType, TechnologyType, TopicType
 from nexus.knowledge.models import Technology
+from nexus.knowledge.selectors import proposal_get_for_user
 
 
 def _user_field(relation: str) -> Any:
@@ -112,6 +116,10 @@ class CommentType:
     @strawberry_django.field(only=["parent_id"])
     def parent_id(self, root: strawberry.Parent[models.Comment]) -> strawberry.ID | None:  # type: ignore[misc]
         return strawberry.ID(str(root.parent_id)) if root.parent_id else None
+
+    @strawberry_django.field(only=["proposal_id"], description="Set on a comment in a proposal's discussion.")
+    def proposal_id(self, root: strawberry.Parent[models.Comment]) -> strawberry.ID | None:  # type: ignore[misc]
+        return strawberry.ID(str(root.proposal_id)) if root.proposal_id else None
 
     @strawberry_django.field(only=["deleted_at"])
     def deleted(self, root: strawberry.Parent[models.Comment]) -> bool:  # type: ignore[misc]
@@ -359,6 +367,17 @@ class CommunityQuery:
         comments = list(comment_list_for_entry(entry)[page_slice(limit, offset)])
         return _attach_reactions(user, "comment", comments)  # type: ignore[return-value]
 
+    @strawberry.field(
+        description=f"A proposal's discussion (its author and reviewers), oldest first; parentId threads it. {PAGING}"
+    )
+    def proposal_comments(
+        self, info: Info, proposal_id: strawberry.ID, limit: int = 50, offset: int = 0
+    ) -> list[CommentType]:
+        user = signed_in_user(info)
+        proposal = proposal_get_for_user(user, id_to_pk(proposal_id, ProposalNotFound))
+        comments = list(comment_list_for_proposal(proposal)[page_slice(limit, offset)])
+        return _attach_reactions(user, "comment", comments)  # type: ignore[return-value]
+
     @strawberry_django.field(description=f"Questions, newest first; filter by topic, technology, answered. {PAGING}")
     def questions(
         self,
@@ -440,6 +459,26 @@ class CommunityMutation:
         parent = comment_get_for_user(user, id_to_pk(parent_id, CommentNotFound)) if parent_id else None
         comment = comment_post(actor=user, entry=entry, body=body, parent=parent)
         return _attach_reactions(user, "comment", [comment])[0]  # type: ignore[no-any-return]
+
+    @strawberry.mutation(description="Comment on a proposal (its author and reviewers), or reply with parentId.")
+    def comment_on_proposal(
+        self, info: Info, id: strawberry.ID, body: str, parent_id: strawberry.ID | None = None
+    ) -> CommentType:
+        user = signed_in_user(info)
+        proposal = proposal_get_for_user(user, id_to_pk(id, ProposalNotFound))
+        parent = comment_get_for_user(user, id_to_pk(parent_id, CommentNotFound)) if parent_id else None
+        comment = comment_post_on_proposal(actor=user, proposal=proposal, body=body, parent=parent)
+        return _attach_reactions(user, "comment", [comment])[0]  # type: ignore[no-any-return]
+
+    @strawberry.mutation(
+        description="Approve, request changes on, or reject a proposal; `comment` says why in its discussion."
+    )
+    def review_proposal(self, info: Info, id: strawberry.ID, decision: str, comment: str = "") -> ProposalType:
+        user = signed_in_user(info)
+        proposal = proposal_get_for_user(user, id_to_pk(id, ProposalNotFound))
+        return proposal_review_with_comment(  # type: ignore[return-value]
+            actor=user, proposal=proposal, decision=decision, comment=comment
+        )
 
     @strawberry.mutation(description="Change your comment; baseVersion turns a lost update into a conflict.")
     def edit_comment(self, info: Info, id: strawberry.ID, body: str, base_version: int | None = None) -> CommentType:

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from nexus.accounts.models import Track, User
 from nexus.core.models import TimeStampedModel
-from nexus.knowledge.models import Entry, Technology, Topic
+from nexus.knowledge.models import EditProposal, Entry, Technology, Topic
 
 no_nul = ProhibitNullCharactersValidator()
 
@@ -19,9 +19,16 @@ no_nul = ProhibitNullCharactersValidator()
 
 class Comment(TimeStampedModel):
     """A comment on an entry, or a reply to one. Deleting keeps the row (a placeholder in the
-    thread) so that its replies stay readable where they were."""
+    thread) so that its replies stay readable where they were.
+
+    With `proposal` set, the comment belongs to the discussion of that suggested edit (and
+    `entry` is the proposal's entry): it is seen by whoever may see the proposal, never in the
+    entry's own thread."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="comments")
+    proposal = models.ForeignKey(
+        EditProposal, null=True, blank=True, on_delete=models.CASCADE, related_name="discussion"
+    )
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="comments")
     body = models.TextField(validators=[no_nul])
@@ -33,9 +40,14 @@ class Comment(TimeStampedModel):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["entry", "created_at"], name="comment_entry_created_idx")]
+        indexes = [
+            models.Index(fields=["entry", "created_at"], name="comment_entry_created_idx"),
+            models.Index(fields=["proposal", "created_at"], name="comment_proposal_created_idx"),
+        ]
 
     def __str__(self) -> str:
+        if self.proposal_id is not None:
+            return f"Comment #{self.pk} on proposal {self.proposal_id}"
         return f"Comment #{self.pk} on entry {self.entry_id}"
 
     @property

@@ -1,8 +1,9 @@
 """Who may discuss, ask, answer, accept, promote and team up: the one place that decides.
 
 Reading follows knowledge: a comment, reaction or bookmark on an entry exists only for
-those who may see the entry. Questions, answers and the projects board are open to
-every reader; writing needs an account.
+those who may see the entry; a comment in a proposal's discussion only for those who may see
+the proposal (its author and reviewers), whoever may see the entry. Questions, answers and
+the projects board are open to every reader; writing needs an account.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 
 from nexus.accounts.roles import Role, user_has_role
 from nexus.community.models import Announcement, Answer, CollaborationRequest, Comment, Question
-from nexus.knowledge.models import Entry, EntryKind
-from nexus.knowledge.permissions import can_edit_hub, can_view_entry
+from nexus.knowledge.models import EditProposal, Entry, EntryKind
+from nexus.knowledge.permissions import can_edit_hub, can_review_proposal, can_view_entry, can_view_proposal
 
 
 def _is_admin(user: Any) -> bool:
@@ -27,6 +28,19 @@ def can_comment_on_entry(user: Any, entry: Entry) -> bool:
     return user.is_authenticated and can_view_entry(user, entry)
 
 
+def can_comment_on_proposal(user: Any, proposal: EditProposal) -> bool:
+    """A proposal is discussed by its author and its reviewers."""
+    return user.is_authenticated and (proposal.author_id == user.pk or can_review_proposal(user, proposal))
+
+
+def can_view_comment(user: Any, comment: Comment) -> bool:
+    """A proposal's discussion is as private as the proposal; other comments are as visible
+    as their entry."""
+    if comment.proposal_id is not None:
+        return can_view_proposal(user, comment.proposal)  # type: ignore[arg-type]
+    return can_view_entry(user, comment.entry)
+
+
 def can_edit_comment(user: Any, comment: Comment) -> bool:
     """Only the author edits their words (an admin may delete them, not rewrite them)."""
     return user.is_authenticated and comment.author_id == user.pk
@@ -34,7 +48,8 @@ def can_edit_comment(user: Any, comment: Comment) -> bool:
 
 def can_moderate_comments(user: Any, entry: Entry) -> bool:
     """Who may delete anyone's comment on an entry: its owner (their page), mentors and
-    admins. Decided once per thread, not once per comment."""
+    admins; on a proposal of the entry they are its reviewers. Decided once per thread, not
+    once per comment."""
     if not user.is_authenticated:
         return False
     return entry.hub.owner_id == user.pk or _is_mentor(user) or _is_admin(user)

@@ -41,6 +41,7 @@ from nexus.community.selectors import (
     bookmark_list_for_user,
     comment_get_for_user,
     comment_list_for_entry,
+    comment_list_for_proposal,
     comment_revision_list,
     entry_visible,
     match_list,
@@ -68,14 +69,18 @@ from nexus.community.services import (
     comment_delete,
     comment_edit,
     comment_post,
+    comment_post_on_proposal,
     project_add,
+    proposal_review_with_comment,
     question_ask,
     question_ask_from_entry,
     question_promote,
     reaction_set,
 )
 from nexus.core.errors import InvalidInput
-from nexus.knowledge.rest import VocabularyOutput
+from nexus.knowledge.rest import ProposalOutput, VocabularyOutput
+from nexus.knowledge.selectors import proposal_get_for_user
+from nexus.knowledge.services import REVIEW_DECISIONS
 
 ERRORS = {code: OpenApiResponse(ErrorOutput) for code in (400, 401, 403, 404, 409, 413, 429)}
 
@@ -115,6 +120,9 @@ class ReactionsMixin(serializers.Serializer):
 class CommentOutput(ReactionsMixin):
     id = serializers.IntegerField()
     entry = serializers.IntegerField(source="entry_id")
+    proposal = serializers.IntegerField(
+        source="proposal_id", allow_null=True, help_text="Set on a comment in a proposal's discussion"
+    )
     parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
     author = serializers.SerializerMethodField()
     body = serializers.CharField()
@@ -280,6 +288,13 @@ class EntryCommentInput(InputSerializer):
     )
 
 
+class ReviewInput(InputSerializer):
+    decision = serializers.ChoiceField(choices=sorted(REVIEW_DECISIONS))
+    comment = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="Said in the proposal's discussion"
+    )
+
+
 class CommentEditInput(InputSerializer):
     body = serializers.CharField(trim_whitespace=False)
     base_version = serializers.IntegerField(min_value=1, required=False, help_text="The version you edited")
@@ -349,23 +364,35 @@ def _comment_context(request: Request, comments: list[Comment]) -> dict[str, Any
     return {"counts": reaction_counts("comment", ids), "mine": reactions_of_user(request.user, "comment", ids)}
 
 
-class EntryCommentListApi(ListAPIView):
-    """An entry's comments, oldest first (`parent` says which comment each replies to).
-    POST comments (or, with `parent`, replies); 100 a minute is spam: 429."""
+class ThreadListApi(ListAPIView):
+    """One thread's comments a page at a time, each with its reaction counts and yours (two
+    queries for the page); `thread` says which thread the URL names."""
 
-    permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = CommentOutput
     pagination_class = CommentPagination
+
+    def thread(self) -> QuerySet[Comment]:
+        raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Comment]:
         if getattr(self, "swagger_fake_view", False):
             return Comment.objects.none()
-        return comment_list_for_entry(entry_visible(self.request.user, self.kwargs["entry_id"]))
+        return self.thread()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
         data = CommentOutput(page, many=True, context=_comment_context(request, page)).data
         return self.get_paginated_response(data)
+
+
+class EntryCommentListApi(ThreadListApi):
+    """An entry's comments, oldest first (`parent` says which comment each replies to).
+    POST comments (or, with `parent`, replies); 100 a minute is spam: 429."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def thread(self) -> QuerySet[Comment]:
+        return comment_list_for_entry(entry_visible(self.request.user, self.kwargs["entry_id"]))
 
     @extend_schema(
         operation_id="entry_comments_create",
@@ -380,6 +407,41 @@ class EntryCommentListApi(ListAPIView):
             parent = comment_get_for_user(request.user, fields["parent"])
         comment = comment_post(actor=request.user, entry=entry, body=fields["body"], parent=parent)
         return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalCommentListApi(ThreadListApi):
+    """A proposal's discussion (its author and reviewers only), oldest first, threaded like an
+    entry's (`parent`). POST comments (or, with `parent`, replies)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def thread(self) -> QuerySet[Comment]:
+        return comment_list_for_proposal(proposal_get_for_user(self.request.user, self.kwargs["proposal_id"]))
+
+    @extend_schema(
+        operation_id="proposals_comments_create",
+        request=EntryCommentInput,
+        responses={201: CommentOutput, **_errors(400, 401, 403, 404, 413, 429)},
+    )
+    def post(self, request: Request, proposal_id: int) -> Response:
+        fields = _valid(EntryCommentInput, request)
+        proposal = proposal_get_for_user(request.user, proposal_id)
+        parent = comment_get_for_user(request.user, fields["parent"]) if fields.get("parent") else None
+        comment = comment_post_on_proposal(actor=request.user, proposal=proposal, body=fields["body"], parent=parent)
+        return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalReviewApi(APIView):
+    """Approve, request changes on, or reject a proposal; `comment` says why in its discussion."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ReviewInput, responses={200: ProposalOutput, **_errors(400, 403, 404, 413, 429)})
+    def post(self, request: Request, proposal_id: int) -> Response:
+        proposal = proposal_get_for_user(request.user, proposal_id)
+        fields = _valid(ReviewInput, request)
+        reviewed = proposal_review_with_comment(actor=request.user, proposal=proposal, **fields)
+        return Response(ProposalOutput(reviewed).data)
 
 
 class CommentDetailApi(APIView):
@@ -792,6 +854,8 @@ class TeamDetailApi(APIView):
 api_urlpatterns = [
     path("entries/<int:entry_id>/comments", EntryCommentListApi.as_view(), name="entry-comments"),
     path("entries/<int:entry_id>/question", QuestionFromEntryApi.as_view(), name="entry-question"),
+    path("proposals/<int:proposal_id>/comments", ProposalCommentListApi.as_view(), name="proposal-comments"),
+    path("proposals/<int:proposal_id>/review", ProposalReviewApi.as_view(), name="proposal-review"),
     path("comments/<int:comment_id>", CommentDetailApi.as_view(), name="comment-detail"),
     path("comments/<int:comment_id>/revisions", CommentRevisionListApi.as_view(), name="comment-revisions"),
     path("reactions", ReactionApi.as_view(), name="reactions"),

@@ -49,9 +49,9 @@ from nexus.community.models import (
     RequestStatus,
     Team,
 )
-from nexus.community.permissions import can_view_request
+from nexus.community.permissions import can_view_comment, can_view_request
 from nexus.knowledge.errors import EntryNotFound
-from nexus.knowledge.models import Entry, Technology, Topic
+from nexus.knowledge.models import EditProposal, Entry, Technology, Topic
 from nexus.knowledge.permissions import can_view_entry
 from nexus.knowledge.selectors import entry_list_visible_to
 
@@ -69,9 +69,27 @@ MATCH_LIMIT = 20
 # --- Comments ----------------------------------------------------------------------------
 
 
+def _discussion(entry: Entry, proposal: EditProposal | None) -> Q:
+    """The comments of one thread: an entry's own (no proposal), or one proposal's (whose
+    entry they share)."""
+    if proposal is None:
+        return Q(entry=entry, proposal__isnull=True)
+    return Q(proposal=proposal)
+
+
+def _comment_list(thread: Q) -> QuerySet[Comment]:
+    return Comment.objects.filter(thread).select_related("author__profile").order_by("created_at", "id")
+
+
 def comment_list_for_entry(entry: Entry) -> QuerySet[Comment]:
-    """An entry's comments, oldest first, with their authors (the caller may see the entry)."""
-    return entry.comments.select_related("author__profile").order_by("created_at", "id")
+    """An entry's comments, oldest first, with their authors (the caller may see the entry);
+    the discussions of its proposals are not part of them."""
+    return _comment_list(_discussion(entry, None))
+
+
+def comment_list_for_proposal(proposal: EditProposal) -> QuerySet[Comment]:
+    """A proposal's discussion, oldest first, with the authors (the caller may see it)."""
+    return _comment_list(Q(proposal=proposal))
 
 
 @dataclass(frozen=True)
@@ -111,9 +129,14 @@ def comment_tree(comments: Iterable[Comment]) -> list[Comment]:
 
 
 def comment_get_for_user(user: Any, comment_id: int) -> Comment:
-    """One comment, or CommentNotFound when its entry may not be seen."""
-    comment = Comment.objects.select_related("entry__hub__owner", "author__profile").filter(pk=comment_id).first()
-    if comment is None or not can_view_entry(user, comment.entry):
+    """One comment, or CommentNotFound when its entry (for a proposal's comment: its
+    proposal) may not be seen."""
+    comment = (
+        Comment.objects.select_related("entry__hub__owner", "author__profile", "proposal").filter(pk=comment_id).first()
+    )
+    if comment is not None and comment.proposal is not None:
+        comment.proposal.entry = comment.entry  # the same row: no second query for it
+    if comment is None or not can_view_comment(user, comment):
         raise CommentNotFound()
     return comment
 
@@ -156,13 +179,16 @@ def reactions_of_user(user: Any, target: str, ids: Iterable[int]) -> dict[int, s
     return mine
 
 
-def thread_state_of_user(user: Any, entry: Entry) -> dict[str, Any]:
-    """What is personal in an entry's thread for a signed-in user, without loading the
-    thread: their reactions per comment and the comments they wrote (two queries)."""
+def thread_state_of_user(user: Any, entry: Entry, proposal: EditProposal | None = None) -> dict[str, Any]:
+    """What is personal in an entry's thread (or, given `proposal`, in that proposal's) for a
+    signed-in user, without loading the thread: their reactions per comment and the
+    comments they wrote (two queries)."""
+    thread = Comment.objects.filter(_discussion(entry, proposal))
     mine: dict[int, list[str]] = {}
-    for comment_id, kind in Reaction.objects.filter(user=user, comment__entry=entry).values_list("comment_id", "kind"):
+    reactions = Reaction.objects.filter(user=user, comment__in=thread.values("pk"))
+    for comment_id, kind in reactions.values_list("comment_id", "kind"):
         mine.setdefault(comment_id, []).append(kind)
-    own = list(Comment.objects.filter(entry=entry, author=user, deleted_at__isnull=True).values_list("pk", flat=True))
+    own = list(thread.filter(author=user, deleted_at__isnull=True).values_list("pk", flat=True))
     return {"mine": mine, "own": own}
 
 

@@ -1,7 +1,8 @@
-"""Writes of the community: comments (with history and soft delete), reactions, bookmarks,
-questions, answers, votes, acceptance and promotion into an entry, projects, announcements,
-collaboration requests and teams. Each service checks its permission, validates, owns its
-transaction, and renders Markdown once, at write time."""
+"""Writes of the community: comments on entries and in proposals' discussions (with history
+and soft delete), reviews that comment, reactions, bookmarks, questions, answers, votes,
+acceptance and promotion into an entry, projects, announcements, collaboration requests and
+teams. Each service checks its permission, validates, owns its transaction, and renders
+Markdown once, at write time."""
 
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ from nexus.community.permissions import (
     can_ask_question,
     can_change_announcement,
     can_comment_on_entry,
+    can_comment_on_proposal,
     can_delete_comment,
     can_edit_comment,
     can_promote_question,
@@ -68,10 +70,10 @@ from nexus.community.permissions import (
 from nexus.core.cache import cache_key
 from nexus.core.errors import InvalidInput, NexusError, PermissionDenied, field_errors
 from nexus.core.markdown import markdown_render
-from nexus.knowledge.errors import EntryNotFound
-from nexus.knowledge.models import Entry, EntryKind, EntryStatus, Technology, Topic
-from nexus.knowledge.permissions import can_view_entry, require
-from nexus.knowledge.services import entry_create, hub_ensure
+from nexus.knowledge.errors import EntryNotFound, ProposalNotFound
+from nexus.knowledge.models import EditProposal, Entry, EntryKind, EntryStatus, Technology, Topic
+from nexus.knowledge.permissions import can_view_entry, can_view_proposal, require
+from nexus.knowledge.services import entry_create, hub_ensure, proposal_review
 from nexus.notifications.services import event_publish
 
 logger = logging.getLogger(__name__)
@@ -174,6 +176,16 @@ def entry_url(entry: Entry) -> str:
     return f"/h/{entry.hub.owner.username}/{entry.slug}/"
 
 
+def proposal_url(proposal: EditProposal) -> str:
+    return f"/proposals/{proposal.pk}/"
+
+
+def comment_url(comment: Comment) -> str:
+    """Where a comment is read: in its proposal's discussion, or under its entry."""
+    page = entry_url(comment.entry) if comment.proposal_id is None else f"/proposals/{comment.proposal_id}/"
+    return f"{page}#comment-{comment.pk}"
+
+
 def question_url(question: Question) -> str:
     return f"/questions/{question.pk}/"
 
@@ -181,19 +193,29 @@ def question_url(question: Question) -> str:
 # --- Comments ----------------------------------------------------------------------------
 
 
+def _comment_checked(
+    *, actor: Any, entry: Entry, proposal: EditProposal | None, body: str, parent: Comment | None
+) -> Comment:
+    """A new comment in one thread (an entry's own, or a proposal's), checked and counted
+    against the actor's posting budget; the caller saves it with its thread's side effects."""
+    if parent is not None:
+        in_thread = parent.entry_id == entry.pk and parent.proposal_id == (proposal.pk if proposal else None)
+        if not in_thread:
+            where = "on this entry" if proposal is None else "in this proposal's discussion"
+            raise CommentNotFound(f"That comment is not {where}.")
+        if parent.is_deleted:
+            raise CommentDeleted()
+    text, html = _body(body, "comment")
+    _post_allowed(actor)
+    return Comment(entry=entry, proposal=proposal, parent=parent, author=actor, body=text, html=html)
+
+
 def comment_post(*, actor: Any, entry: Entry, body: str, parent: Comment | None = None) -> Comment:
     """Comment on an entry the actor may see, or reply to a comment on it."""
     if not can_view_entry(actor, entry):
         raise EntryNotFound()
     require(can_comment_on_entry(actor, entry), "Sign in to join the discussion.")
-    if parent is not None:
-        if parent.entry_id != entry.pk:
-            raise CommentNotFound("That comment is not on this entry.")
-        if parent.is_deleted:
-            raise CommentDeleted()
-    text, html = _body(body, "comment")
-    _post_allowed(actor)
-    comment = Comment(entry=entry, parent=parent, author=actor, body=text, html=html)
+    comment = _comment_checked(actor=actor, entry=entry, proposal=None, body=body, parent=parent)
     with transaction.atomic():
         comment.save()
         discussion_changed(entry.pk)
@@ -204,10 +226,44 @@ def comment_post(*, actor: Any, entry: Entry, body: str, parent: Comment | None 
             title=f"{actor.username} commented on {entry.title}",
             url=f"{entry_url(entry)}#comment-{comment.pk}",
             key=f"comment.posted:{comment.pk}",
-            mention_text=text,
+            mention_text=comment.body,
             hub=entry.hub,
         )
     return comment
+
+
+def comment_post_on_proposal(
+    *, actor: Any, proposal: EditProposal, body: str, parent: Comment | None = None
+) -> Comment:
+    """Comment in a proposal's discussion (its author and reviewers), or reply to a comment
+    in it. The discussion is private to them, so nothing is announced to the entry's
+    followers or to @mentioned users, who may not see the proposal."""
+    if not can_view_proposal(actor, proposal):
+        raise ProposalNotFound()
+    require(can_comment_on_proposal(actor, proposal), "Only the proposal's author and its reviewers can comment on it.")
+    comment = _comment_checked(actor=actor, entry=proposal.entry, proposal=proposal, body=body, parent=parent)
+    with transaction.atomic():
+        comment.save()
+    return comment
+
+
+def proposal_review_with_comment(
+    *, actor: Any, proposal: EditProposal, decision: str, comment: str = ""
+) -> EditProposal:
+    """Approve, request changes on, or reject a proposal and, with a comment, say why in its
+    discussion: one transaction, so a refused comment (too long, posting too fast) leaves the
+    proposal as it was."""
+    with transaction.atomic():
+        reviewed = proposal_review(actor=actor, proposal=proposal, decision=decision)
+        if comment.strip():
+            comment_post_on_proposal(actor=actor, proposal=reviewed, body=comment)
+    return reviewed
+
+
+def _thread_changed(comment: Comment) -> None:
+    """An entry's thread is cached (templatetags); a proposal's discussion is not."""
+    if comment.proposal_id is None:
+        discussion_changed(comment.entry_id)
 
 
 def comment_edit(*, actor: Any, comment: Comment, body: str, base_version: int | None = None) -> Comment:
@@ -228,7 +284,7 @@ def comment_edit(*, actor: Any, comment: Comment, body: str, base_version: int |
         current.version += 1
         current.edited_at = timezone.now()
         current.save(update_fields=["body", "html", "version", "edited_at", "updated_at"])
-        discussion_changed(current.entry_id)
+        _thread_changed(current)
     return current
 
 
@@ -245,7 +301,7 @@ def comment_delete(*, actor: Any, comment: Comment) -> Comment:
         current.save(update_fields=["body", "html", "deleted_at", "updated_at"])
         current.revisions.all().delete()
         Reaction.objects.filter(comment=current).delete()
-        discussion_changed(current.entry_id)
+        _thread_changed(current)
     return current
 
 
@@ -272,8 +328,10 @@ def reaction_set(*, actor: Any, target: Entry | Comment | Answer, kind: str, act
     fields = _target_fields(target)
     with transaction.atomic():
         # Counts on an entry page are part of its cached discussion; answers have no cache.
-        if isinstance(target, Entry | Comment):
-            discussion_changed(target.pk if isinstance(target, Entry) else target.entry_id)
+        if isinstance(target, Entry):
+            discussion_changed(target.pk)
+        elif isinstance(target, Comment):
+            _thread_changed(target)
         if not active:
             Reaction.objects.filter(user=actor, kind=kind, **fields).delete()
             return False

@@ -22,6 +22,12 @@ app_name = "community"
 urlpatterns = [
     path("entries/<community_id:entry_id>/comments/", views.comment_create, name="comment-create"),
     path("entries/<community_id:entry_id>/ask/", views.entry_ask_view, name="entry-ask"),
+    path(
+        "proposals/<community_id:proposal_id>/comments/",
+        views.proposal_comment_create,
+        name="proposal-comment-create",
+    ),
+    path("proposals/<community_id:proposal_id>/review/", views.proposal_review_view, name="proposal-review"),
     path("comments/<community_id:comment_id>/edit/", views.comment_edit_view, name="comment-edit"),
     path("comments/<community_id:comment_id>/reply/", views.comment_reply_view, name="comment-reply"),
     path("comments/<community_id:comment_id>/delete/", views.comment_delete_view, name="comment-delete"),

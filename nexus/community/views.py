@@ -4,6 +4,7 @@ small parts (a new comment, an answer, a vote, a reaction); every form also work
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from nexus.community.forms import (
     CommentForm,
     ProjectForm,
     QuestionForm,
+    ReviewForm,
 )
 from nexus.community.models import Comment
 from nexus.community.permissions import (
@@ -70,8 +72,12 @@ from nexus.community.services import (
     comment_delete,
     comment_edit,
     comment_post,
+    comment_post_on_proposal,
+    comment_url,
     entry_url,
     project_add,
+    proposal_review_with_comment,
+    proposal_url,
     question_ask,
     question_ask_from_entry,
     question_promote,
@@ -79,6 +85,7 @@ from nexus.community.services import (
 )
 from nexus.core.errors import InvalidInput, NexusError
 from nexus.core.forms import form_add_error_details
+from nexus.knowledge.selectors import proposal_get_for_user
 
 PAGE_SIZE = 30
 
@@ -124,16 +131,15 @@ def _comment_context(request: HttpRequest, comment: Comment, depth: int = 0) -> 
     return {"comment": comment, "depth": depth, "entry": comment.entry}
 
 
-@require_POST
-@login_required
-def comment_create(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = entry_visible(request.user, entry_id)
+def _comment_posted(request: HttpRequest, back: str, post: Callable[[str, Comment | None], Comment]) -> HttpResponse:
+    """A comment form sent to a thread (an entry's, a proposal's): `post` saves it through
+    the thread's service; htmx gets the comment, a plain form a redirect to `back`."""
     form = CommentForm(request.POST)
     if form.is_valid():
         parent_id = form.cleaned_data.get("parent")
         parent = comment_get_for_user(request.user, parent_id) if parent_id else None
         try:
-            comment = comment_post(actor=request.user, entry=entry, body=form.cleaned_data["body"], parent=parent)
+            comment = post(form.cleaned_data["body"], parent)
         except NexusError as error:
             _refused(form, error)
         else:
@@ -141,12 +147,53 @@ def comment_create(request: HttpRequest, entry_id: int) -> HttpResponse:
                 context = _comment_context(request, comment, 1 if parent else 0)
                 return render(request, "community/_comment.html", context, status=201)
             messages.success(request, "Comment posted.")
-            return redirect(f"{entry_url(entry)}#comment-{comment.pk}")
+            return redirect(comment_url(comment))
     errors = " ".join(str(message) for field in form.errors.values() for message in field)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "community/_form_error.html", {"message": errors}, status=400)
     messages.error(request, errors)
-    return redirect(entry_url(entry))
+    return redirect(back)
+
+
+@require_POST
+@login_required
+def comment_create(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_visible(request.user, entry_id)
+
+    def post(body: str, parent: Comment | None) -> Comment:
+        return comment_post(actor=request.user, entry=entry, body=body, parent=parent)
+
+    return _comment_posted(request, entry_url(entry), post)
+
+
+@require_POST
+@login_required
+def proposal_comment_create(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """A comment (or reply) in a proposal's discussion, from its review page."""
+    proposal = proposal_get_for_user(request.user, proposal_id)
+
+    def post(body: str, parent: Comment | None) -> Comment:
+        return comment_post_on_proposal(actor=request.user, proposal=proposal, body=body, parent=parent)
+
+    return _comment_posted(request, proposal_url(proposal), post)
+
+
+@require_POST
+@login_required
+def proposal_review_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """A review decision from the proposal's page, with what the reviewer says about it."""
+    proposal = proposal_get_for_user(request.user, proposal_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(details={name: list(errors) for name, errors in form.errors.items()})
+    reviewed = proposal_review_with_comment(
+        actor=request.user,
+        proposal=proposal,
+        decision=form.cleaned_data["decision"],
+        comment=form.cleaned_data["comment"],
+    )
+    messages.success(request, f"Proposal marked “{reviewed.get_status_display()}”.")
+    return redirect(proposal_url(proposal))
 
 
 @login_required
@@ -165,9 +212,10 @@ def comment_edit_view(request: HttpRequest, comment_id: int) -> HttpResponse:
             _refused(form, error)
         else:
             messages.success(request, "Comment updated; the earlier text is kept in its history.")
-            return redirect(f"{entry_url(comment.entry)}#comment-{comment.pk}")
+            return redirect(comment_url(comment))
     status = 400 if form.is_bound else 200
-    return render(request, "community/comment_edit.html", {"form": form, "comment": comment}, status=status)
+    context = {"form": form, "comment": comment, "thread_url": comment_url(comment)}
+    return render(request, "community/comment_edit.html", context, status=status)
 
 
 @login_required
@@ -177,7 +225,7 @@ def comment_reply_view(request: HttpRequest, comment_id: int) -> HttpResponse:
     if comment.is_deleted:
         raise CommentDeleted()
     template = "community/_reply_form.html" if request.htmx else "community/comment_reply.html"  # type: ignore[attr-defined]
-    return render(request, template, {"comment": comment})
+    return render(request, template, {"comment": comment, "thread_url": comment_url(comment)})
 
 
 @require_POST
@@ -185,7 +233,7 @@ def comment_reply_view(request: HttpRequest, comment_id: int) -> HttpResponse:
 def comment_delete_view(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = comment_delete(actor=request.user, comment=comment_get_for_user(request.user, comment_id))
     messages.success(request, "Comment deleted; replies to it stay in the thread.")
-    return redirect(f"{entry_url(comment.entry)}#comment-{comment.pk}")
+    return redirect(comment_url(comment))
 
 
 # --- Reactions and bookmarks --------------------------------------------------------------

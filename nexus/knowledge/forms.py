@@ -160,15 +160,6 @@ class ReverifyForm(forms.Form):
     verified_with = forms.CharField(max_length=120, required=False, help_text="e.g. Django 5.2, DRF 3.16")
 
 
-class CommentForm(forms.Form):
-    body = forms.CharField(label="Comment", max_length=20_000, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReviewForm(forms.Form):
-    decision = forms.CharField(max_length=40)
-    comment = forms.CharField(max_length=20_000, required=False, strip=False)
-
-
 class RevisionPairForm(forms.Form):
     """?from=N&to=M on the diff page."""
 

@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 import strawberry_django
 from django.core.validators import slug_re
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from strawberry import auto
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.types import Info
@@ -31,7 +31,6 @@ from nexus.knowledge.selectors import (
     entry_list_visible_to,
     hub_get_for_user,
     hub_list_visible_to,
-    proposal_comment_list,
     proposal_get_for_user,
     proposal_list_visible_to,
     revision_get,
@@ -48,10 +47,8 @@ from nexus.knowledge.services import (
     entry_update,
     hub_ensure,
     hub_update,
-    proposal_comment,
     proposal_create,
     proposal_merge,
-    proposal_review,
     proposal_update,
     revision_restore,
     vocabulary_save,
@@ -59,7 +56,6 @@ from nexus.knowledge.services import (
 
 NESTED_LIMIT = 20  # revisions of an entry, unless the query asks for a `limit`
 # The input limits REST's serializers enforce (rest.py), so both faces refuse the same input.
-MAX_COMMENT = 20_000
 MAX_VERIFIED_WITH = 120
 MAX_ALIASES, MAX_ALIAS = 20, 60
 NO_NUL = "Null characters are not allowed."
@@ -208,22 +204,6 @@ class EntryType:
         return [TocItemType(**item) for item in root.toc]
 
 
-@strawberry_django.type(models.ProposalComment, name="ProposalComment")
-class ProposalCommentType:
-    id: auto
-    body: auto
-    html: auto
-    created_at: auto
-    author: UserType = _user_field("author")
-
-
-def _comments_prefetch(info: Info) -> Prefetch:
-    # A list of proposals loads all their comments in one query; the model orders them
-    # oldest first, as proposal_comment_list does.
-    queryset = models.ProposalComment.objects.select_related("author__profile")
-    return Prefetch("comments", queryset=queryset, to_attr="prefetched_comments")
-
-
 @strawberry_django.type(models.EditProposal, name="Proposal")
 class ProposalType:
     id: auto
@@ -242,11 +222,6 @@ class ProposalType:
     @strawberry_django.field(select_related=["base_revision"])
     def base_revision(self, root: strawberry.Parent[models.EditProposal]) -> int:  # type: ignore[misc]
         return root.base_revision.number
-
-    @strawberry_django.field(prefetch_related=[_comments_prefetch], description="The discussion, oldest first.")
-    def comments(self, root: strawberry.Parent[models.EditProposal]) -> list[ProposalCommentType]:  # type: ignore[misc]
-        prefetched = getattr(root, "prefetched_comments", None)
-        return prefetched if prefetched is not None else proposal_comment_list(root)  # type: ignore[return-value]
 
 
 @strawberry.type(name="ContentWarning")
@@ -554,20 +529,6 @@ class KnowledgeMutation:
         return proposal_update(  # type: ignore[return-value]
             actor=user, proposal=proposal, data=_sent(input), message=message, base_version=base_revision
         )
-
-    @strawberry.mutation(description="Comment on a proposal (its author and reviewers); Markdown.")
-    def comment_on_proposal(self, info: Info, id: strawberry.ID, body: str) -> ProposalCommentType:
-        user = signed_in_user(info)
-        proposal = proposal_get_for_user(user, id_to_pk(id, ProposalNotFound))
-        if len(body) > MAX_COMMENT:
-            raise InvalidInput(details={"body": [f"Ensure this field has no more than {MAX_COMMENT} characters."]})
-        return proposal_comment(actor=user, proposal=proposal, body=body)  # type: ignore[return-value]
-
-    @strawberry.mutation(description="Approve, request changes on, or reject a proposal.")
-    def review_proposal(self, info: Info, id: strawberry.ID, decision: str, comment: str = "") -> ProposalType:
-        user = signed_in_user(info)
-        proposal = proposal_get_for_user(user, id_to_pk(id, ProposalNotFound))
-        return proposal_review(actor=user, proposal=proposal, decision=decision, comment=comment)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Merge a proposal into its entry as a new revision.")
     def merge_proposal(self, info: Info, id: strawberry.ID) -> EntrySavedType:

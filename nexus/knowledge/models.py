@@ -203,13 +203,3 @@ class EditProposal(HasContent, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Proposal #{self.pk} on {self.entry_id}"
-
-
-class ProposalComment(TimeStampedModel):
-    proposal = models.ForeignKey(EditProposal, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    body = models.TextField(validators=[no_nul])
-    html = models.TextField(editable=False)
-
-    class Meta:
-        ordering = ["created_at", "id"]

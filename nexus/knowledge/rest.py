@@ -34,7 +34,6 @@ from nexus.knowledge.models import (
     Entry,
     EntryKind,
     EntryStatus,
-    ProposalComment,
     ProposalStatus,
     Revision,
     Tag,
@@ -46,7 +45,6 @@ from nexus.knowledge.selectors import (
     entry_list_visible_to,
     hub_get_for_user,
     hub_list_visible_to,
-    proposal_comment_list,
     proposal_get_for_user,
     proposal_list_visible_to,
     revision_get,
@@ -56,7 +54,6 @@ from nexus.knowledge.selectors import (
     topic_list,
 )
 from nexus.knowledge.services import (
-    REVIEW_DECISIONS,
     EntrySaved,
     entry_create,
     entry_delete,
@@ -65,10 +62,8 @@ from nexus.knowledge.services import (
     entry_update,
     hub_ensure,
     hub_update,
-    proposal_comment,
     proposal_create,
     proposal_merge,
-    proposal_review,
     proposal_update,
     revision_restore,
     vocabulary_save,
@@ -208,14 +203,6 @@ class ProposalOutput(serializers.Serializer):
     outcome = serializers.CharField()
 
 
-class ProposalCommentOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    author = serializers.CharField(source="author.username")
-    body = serializers.CharField()
-    html = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-
 # --- Input --------------------------------------------------------------------------------
 
 
@@ -283,15 +270,6 @@ class ProposalUpdateInput(ProposalContentInput):
         min_value=1, required=False, help_text="A newer revision of the entry to move the proposal onto."
     )
     message = serializers.CharField(max_length=500, required=False)
-
-
-class CommentInput(InputSerializer):
-    body = serializers.CharField(max_length=20_000, trim_whitespace=False)
-
-
-class ReviewInput(InputSerializer):
-    decision = serializers.ChoiceField(choices=sorted(REVIEW_DECISIONS))
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
 
 # --- ETags --------------------------------------------------------------------------------
@@ -624,43 +602,6 @@ class ProposalDiffApi(APIView):
         return Response(FieldDiffOutput(diffs, many=True).data)
 
 
-class CommentPagination(NexusCursorPagination):
-    ordering = ("created_at", "id")  # type: ignore[assignment]  # a conversation reads oldest first
-
-
-class ProposalCommentsApi(ListAPIView):
-    """A proposal's discussion, oldest first, a page at a time. POST adds a comment."""
-
-    permission_classes = [IsAuthenticated]
-    serializer_class = ProposalCommentOutput
-    pagination_class = CommentPagination
-
-    def get_queryset(self) -> QuerySet[ProposalComment]:
-        if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspects the view without a request
-            return ProposalComment.objects.none()
-        return proposal_comment_list(proposal_get_for_user(self.request.user, self.kwargs["proposal_id"]))
-
-    @extend_schema(request=CommentInput, responses={201: ProposalCommentOutput, 400: ERRORS[400]})
-    def post(self, request: Request, proposal_id: int) -> Response:
-        proposal = proposal_get_for_user(request.user, proposal_id)
-        data = CommentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        comment = proposal_comment(actor=request.user, proposal=proposal, body=data.validated_data["body"])
-        return Response(ProposalCommentOutput(comment).data, status=status.HTTP_201_CREATED)
-
-
-class ProposalReviewApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=ReviewInput, responses={200: ProposalOutput, 400: ERRORS[400], 403: ERRORS[403]})
-    def post(self, request: Request, proposal_id: int) -> Response:
-        proposal = proposal_get_for_user(request.user, proposal_id)
-        data = ReviewInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        proposal = proposal_review(actor=request.user, proposal=proposal, **data.validated_data)
-        return Response(ProposalOutput(proposal).data)
-
-
 class ProposalMergeApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -803,8 +744,6 @@ api_urlpatterns = [
     path("proposals", ProposalListApi.as_view(), name="proposal-list"),
     path("proposals/<int:proposal_id>", ProposalDetailApi.as_view(), name="proposal-detail"),
     path("proposals/<int:proposal_id>/diff", ProposalDiffApi.as_view(), name="proposal-diff"),
-    path("proposals/<int:proposal_id>/comments", ProposalCommentsApi.as_view(), name="proposal-comments"),
-    path("proposals/<int:proposal_id>/review", ProposalReviewApi.as_view(), name="proposal-review"),
     path("proposals/<int:proposal_id>/merge", ProposalMergeApi.as_view(), name="proposal-merge"),
     path("topics", TopicListApi.as_view(), name="topic-list"),
     path("topics/<slug:slug>", TopicDetailApi.as_view(http_method_names=["patch", "options"]), name="topic-detail"),

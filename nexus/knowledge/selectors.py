@@ -24,7 +24,6 @@ from nexus.knowledge.models import (
     Entry,
     EntryStatus,
     Hub,
-    ProposalComment,
     Revision,
     Tag,
     Technology,
@@ -208,11 +207,6 @@ def proposal_get_for_user(user: Any, proposal_id: int) -> EditProposal:
     if proposal is None or not can_view_proposal(user, proposal):
         raise ProposalNotFound()
     return proposal
-
-
-def proposal_comment_list(proposal: EditProposal) -> QuerySet[ProposalComment]:
-    """A proposal's comments, oldest first, with their authors (the caller may see it)."""
-    return proposal.comments.select_related("author__profile").order_by("created_at", "id")
 
 
 def topic_list() -> QuerySet[Topic]:

@@ -38,7 +38,6 @@ from nexus.knowledge.models import (
     EntryKind,
     EntryStatus,
     Hub,
-    ProposalComment,
     ProposalStatus,
     Revision,
     Tag,
@@ -741,24 +740,6 @@ def proposal_update(
     return locked
 
 
-def proposal_comment(*, actor: Any, proposal: EditProposal, body: str) -> ProposalComment:
-    """Discuss a proposal; its author and reviewers may comment."""
-    require(
-        actor.is_authenticated and (proposal.author_id == actor.pk or can_review_proposal(actor, proposal)),
-        "Only the proposal's author and its reviewers can comment on it.",
-    )
-    if not body.strip():
-        raise InvalidInput(details={"body": ["A comment needs some text."]})
-    comment = ProposalComment(proposal=proposal, author=actor, body=body, html=markdown_render(body).html)
-    try:
-        comment.full_clean(exclude=["proposal", "author"])
-    except ValidationError as error:
-        raise InvalidInput(details=field_errors(error)) from error
-    with transaction.atomic():
-        comment.save()
-    return comment
-
-
 REVIEW_DECISIONS = {
     "approve": ProposalStatus.APPROVED,
     "request-changes": ProposalStatus.CHANGES_REQUESTED,
@@ -766,8 +747,9 @@ REVIEW_DECISIONS = {
 }
 
 
-def proposal_review(*, actor: Any, proposal: EditProposal, decision: str, comment: str = "") -> EditProposal:
-    """Approve, request changes on, or reject a proposal (with an optional comment)."""
+def proposal_review(*, actor: Any, proposal: EditProposal, decision: str) -> EditProposal:
+    """Approve, request changes on, or reject a proposal. (A review with a comment is the
+    community's proposal_review_with_comment: the discussion is community comments.)"""
     require(can_review_proposal(actor, proposal), "Only the entry's owner or a mentor can review this proposal.")
     if decision not in REVIEW_DECISIONS:
         raise InvalidInput(details={"decision": [f"Choose one of: {', '.join(REVIEW_DECISIONS)}."]})
@@ -775,8 +757,6 @@ def proposal_review(*, actor: Any, proposal: EditProposal, decision: str, commen
         locked = EditProposal.objects.select_for_update().select_related("entry__hub").get(pk=proposal.pk)
         if locked.status in (ProposalStatus.MERGED, ProposalStatus.REJECTED):
             raise ProposalClosed()
-        if comment.strip():
-            proposal_comment(actor=actor, proposal=locked, body=comment)
         locked.status = REVIEW_DECISIONS[decision]
         locked.reviewed_by = actor
         locked.save(update_fields=["status", "reviewed_by", "updated_at"])

@@ -50,7 +50,6 @@ urlpatterns = [
     path("write/", entries.entry_write, name="entry-write"),
     path("preview/", entries.preview, name="preview"),
     path("proposals/<knowledge_number:proposal_id>/", proposals.proposal_detail, name="proposal"),
-    path("proposals/<knowledge_number:proposal_id>/review/", proposals.proposal_review_view, name="proposal-review"),
     path("proposals/<knowledge_number:proposal_id>/merge/", proposals.proposal_merge_view, name="proposal-merge"),
     path("proposals/<knowledge_number:proposal_id>/edit/", proposals.proposal_edit, name="proposal-edit"),
     path("proposals/<knowledge_number:proposal_id>/rebase/", proposals.proposal_rebase_view, name="proposal-rebase"),

@@ -1,5 +1,6 @@
 """What the community adds to pages it does not own: the discussion under an entry (linked
-questions, reactions, bookmark, the comment thread and its form).
+questions, reactions, bookmark, the comment thread and its form), and the discussion of a
+suggested edit on its review page (the same thread, private to its author and reviewers).
 
 The thread is the expensive part (a few hundred template nodes per comment), so it is
 rendered once per entry and cached under the entry's discussion scope, which every comment,
@@ -13,15 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from nexus.community.caching import DISCUSSION_CACHE_DEPENDS_ON, discussion_cache_scope
 from nexus.community.forms import CommentForm
-from nexus.community.permissions import can_ask_from_entry, can_moderate_comments
+from nexus.community.models import Comment
+from nexus.community.permissions import can_ask_from_entry, can_comment_on_proposal, can_moderate_comments
 from nexus.community.selectors import (
     bookmarked,
     comment_list_for_entry,
+    comment_list_for_proposal,
     comment_tree,
     questions_about_entry,
     reaction_counts,
@@ -29,32 +33,34 @@ from nexus.community.selectors import (
     thread_state_of_user,
 )
 from nexus.core.cache import cache_get_or_compute
-from nexus.knowledge.models import Entry, EntryKind
+from nexus.knowledge.models import EditProposal, Entry, EntryKind
 
 register = template.Library()
 THREAD_CACHE_SECONDS = 3600
 
 
+def _render_thread(comments: QuerySet[Comment], *, signed_in: bool) -> SafeString:
+    """A thread as every viewer of one kind (anonymous or signed in) sees it: one query for
+    the comments, one for their reaction counts."""
+    rows = list(comments)
+    counts = reaction_counts("comment", [comment.pk for comment in rows])
+    for comment in rows:
+        comment.reaction_counts = counts[comment.pk]  # type: ignore[attr-defined]
+    context = {
+        "roots": comment_tree(rows),
+        "comment_count": sum(1 for comment in rows if not comment.is_deleted),
+        "signed_in": signed_in,
+    }
+    return render_to_string("community/_thread.html", context)
+
+
 def _thread(entry: Entry, *, signed_in: bool) -> SafeString:
-    """The rendered thread, the same for every viewer of one kind (anonymous or signed in)."""
-
-    def render() -> SafeString:
-        comments = list(comment_list_for_entry(entry))
-        counts = reaction_counts("comment", [comment.pk for comment in comments])
-        for comment in comments:
-            comment.reaction_counts = counts[comment.pk]  # type: ignore[attr-defined]
-        context = {
-            "roots": comment_tree(comments),
-            "comment_count": sum(1 for comment in comments if not comment.is_deleted),
-            "signed_in": signed_in,
-        }
-        return render_to_string("community/_thread.html", context)
-
+    """The rendered thread of an entry, cached per kind of viewer."""
     return cache_get_or_compute(
         discussion_cache_scope(entry.pk),
         "thread",
         "member" if signed_in else "anonymous",
-        compute=render,
+        compute=lambda: _render_thread(comment_list_for_entry(entry), signed_in=signed_in),
         depends_on=DISCUSSION_CACHE_DEPENDS_ON,
         timeout=THREAD_CACHE_SECONDS,
     )
@@ -104,3 +110,28 @@ def _block(context: dict[str, Any], entry: Entry) -> SafeString:
         "form": CommentForm(),
     }
     return render_to_string("community/_discussion.html", block)
+
+
+@register.simple_tag(takes_context=True)
+def proposal_discussion(context: dict[str, Any], proposal: EditProposal) -> SafeString:
+    """The discussion of a suggested edit, threaded like an entry's and drawn by the same
+    templates, in a fixed number of queries whatever the number of comments. Its readers are
+    few (the author and the reviewers), so it is rendered each time rather than cached; the
+    caller may see the proposal (knowledge's proposal_get_for_user found it)."""
+    request = context["request"]
+    user = request.user
+    entry = proposal.entry
+    block = {
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "proposal": proposal,
+        "thread": _render_thread(comment_list_for_proposal(proposal), signed_in=True),
+        "state": {
+            **thread_state_of_user(user, entry, proposal),
+            "moderator": can_moderate_comments(user, entry),
+        },
+        "can_comment": can_comment_on_proposal(user, proposal),
+        "form": CommentForm(),
+    }
+    return render_to_string("community/_proposal_discussion.html", block)

@@ -128,3 +128,39 @@ def test_discuss_an_entry_reply_and_see_your_own_controls(live_server: Any, page
     assert reply.get_by_role("link", name="Edit").is_visible()
     helpful = page.locator("#comments article.comment").first.locator(".comment-actions .reaction.on")
     assert helpful.get_attribute("aria-pressed") == "true"
+
+
+def test_discuss_a_suggested_edit_reply_react_and_review_with_a_comment(live_server: Any, page: Any) -> None:
+    from nexus.knowledge.services import proposal_create
+
+    owner = UserFactory(username="olive", profile__display_name="Olive O.")
+    sam = UserFactory(username="sam", profile__display_name="Sam S.")
+    entry = make_entry(owner, title="Caching with Redis", body="Install Redis.\n")
+    proposal = proposal_create(actor=sam, entry=entry, data={"body": "Install Redis 7.\n"}, base_version=1, message="m")
+    url = f"/proposals/{proposal.pk}/"
+
+    log_in(page, live_server.url, "sam", url)
+    page.fill("#id_body", "Why **seven**?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    first = page.locator("#comments article.comment").first
+    first.locator("strong", has_text="seven").wait_for()
+
+    log_in(page, live_server.url, "olive", url)
+    first = page.locator("#comments article.comment").first
+    assert first.get_by_role("link", name="Edit").is_hidden()  # not hers to edit...
+    assert first.get_by_role("button", name="Delete").is_visible()  # ...but hers to review
+    first.get_by_role("button", name="Thanks").click()
+    page.locator("#comments .reaction.on", has_text="1").wait_for()
+    first.get_by_role("link", name="Reply").click()
+    page.fill(".reply-form textarea", "It has the new LRU.")
+    page.get_by_role("button", name="Reply", exact=True).click()
+    page.locator(".replies article.comment", has_text="new LRU").wait_for()
+
+    page.fill("#review-comment", "Say it in the text, please.")
+    page.get_by_role("button", name="Request changes").click()
+    page.wait_for_url(f"{live_server.url}{url}")
+    assert "Say it in the text, please." in page.locator("#comments").text_content()
+    assert page.locator(".replies article.comment").first.get_by_role("link", name="Edit").is_visible()
+    # The entry's own thread knows nothing of it.
+    page.goto(f"{live_server.url}/h/olive/caching-with-redis/")
+    assert "new LRU" not in page.locator("#discussion").text_content()

@@ -38,6 +38,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from nexus.accounts.models import Profile, User
 from nexus.accounts.roles import Role, user_roles
 from nexus.accounts.tests.factories import UserFactory
+from nexus.community.models import Comment
+from nexus.community.services import comment_post_on_proposal
 from nexus.core.models import OutboxMessage
 from nexus.interchange.backup import (
     BackupReport,
@@ -58,8 +60,8 @@ from nexus.interchange.errors import (
 )
 from nexus.interchange.models import ImportedEntry, ImportSource
 from nexus.interchange.services import readme_import
-from nexus.knowledge.models import EditProposal, Entry, Hub, ProposalComment, Revision, Tag, Technology, Topic
-from nexus.knowledge.services import hub_ensure, proposal_comment
+from nexus.knowledge.models import EditProposal, Entry, Hub, Revision, Tag, Technology, Topic
+from nexus.knowledge.services import hub_ensure
 from nexus.knowledge.tests.factories import make_entry
 from nexus.web.demo import DEMO_PASSWORD, DEMO_PEOPLE
 
@@ -155,7 +157,7 @@ def demo() -> None:
     readme_import(actor=sam, hub=hub_ensure(sam), data=README, dry_run=False)
     proposal = EditProposal.objects.order_by("pk").first()
     assert proposal is not None
-    proposal_comment(actor=proposal.entry.hub.owner, proposal=proposal, body="Thanks, **merging** soon.")
+    comment_post_on_proposal(actor=proposal.entry.hub.owner, proposal=proposal, body="Thanks, **merging** soon.")
     RefreshToken.for_user(sam)
     RefreshToken.for_user(sam).blacklist()
     grace = User.objects.get(username="grace")
@@ -218,7 +220,6 @@ def test_every_nexus_model_and_the_instance_rows_of_django_apps_are_backed_up() 
         "knowledge.editproposal",
         "knowledge.entry",
         "knowledge.hub",
-        "knowledge.proposalcomment",
         "knowledge.revision",
         "knowledge.tag",
         "knowledge.technology",
@@ -283,7 +284,8 @@ def test_restore_into_an_empty_database_gives_back_every_row_count_and_checksum(
     proposal = EditProposal.objects.get(pk=proposal.pk)
     assert (proposal.author.username, proposal.message, proposal.status, proposal.base_revision.number) == suggested
     assert proposal.base_revision == Revision.objects.get(entry=proposal.entry, number=suggested[3])
-    assert list(ProposalComment.objects.values_list("body", flat=True)) == ["Thanks, **merging** soon."]
+    discussed = Comment.objects.filter(proposal__isnull=False)
+    assert list(discussed.values_list("proposal_id", "body")) == [(proposal.pk, "Thanks, **merging** soon.")]
     assert Client().login(username="amara", password=DEMO_PASSWORD) is True
     assert user_roles(User.objects.get(username="grace")) == frozenset({Role.MENTOR})
     amara = User.objects.get(username="amara")

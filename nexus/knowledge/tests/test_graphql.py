@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from nexus.accounts.tests.factories import UserFactory
-from nexus.knowledge.models import EditProposal, Entry, Hub, ProposalComment, Revision, Technology, Topic
-from nexus.knowledge.services import entry_update, hub_ensure, hub_update, proposal_comment, proposal_create
+from nexus.knowledge.models import EditProposal, Entry, Hub, Revision, Technology, Topic
+from nexus.knowledge.services import entry_update, hub_ensure, hub_update, proposal_create
 from nexus.knowledge.tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -380,16 +380,13 @@ PROPOSALS = """query($limit: Int!) { proposals(limit: $limit) {
   id status message baseRevision body problem solution outcome
   author { username profile { displayName } }
   entry { title author { username } }
-  comments { body html author { username } }
 } }"""
 
 
 def test_proposals_query_count_does_not_grow(graphql_client: Any, owner: Any, member: Any) -> None:
     entries = [make_entry(owner, title=f"E{n}", body="old\n") for n in range(4)]
     for n in range(100):
-        proposal = propose(member, entries[n % 4], body=f"new {n}\n", message=f"m{n}")
-        if n % 3 == 0:
-            proposal_comment(actor=owner, proposal=proposal, body=f"c{n}")
+        propose(member, entries[n % 4], body=f"new {n}\n", message=f"m{n}")
     assert EditProposal.objects.count() == 100
     graphql_client(PROPOSALS, {"limit": 5}, user=owner)  # warm the roles map
     small, few = counted(graphql_client, PROPOSALS, {"limit": 10}, user=owner)
@@ -408,9 +405,7 @@ def test_proposals_query_count_does_not_grow(graphql_client: Any, owner: Any, me
         "outcome": "",
         "author": {"username": "member", "profile": {"displayName": ""}},
         "entry": {"title": "E3", "author": {"username": "owner"}},
-        "comments": [{"body": "c99", "html": "<p>c99</p>\n", "author": {"username": "owner"}}],
     }
-    assert many["proposals"][1]["comments"] == []
 
 
 def test_proposals_show_your_own_and_filter(graphql_client: Any, owner: Any, member: Any, outsider: Any) -> None:
@@ -469,35 +464,6 @@ def test_proposal_diff(graphql_client: Any, owner: Any, member: Any, outsider: A
     assert graphql_client(query, {"id": proposal.pk}, user=owner)["data"]["proposalDiff"] == expected
     assert graphql_client(query, {"id": proposal.pk}, user=member)["data"]["proposalDiff"] == expected
     assert codes(graphql_client(query, {"id": proposal.pk}, user=outsider)) == ["proposal_not_found"]
-
-
-def test_comment_on_a_proposal(graphql_client: Any, owner: Any, member: Any, outsider: Any) -> None:
-    proposal = propose(member, make_entry(owner, body="old\n"))
-    comment = """mutation($id: ID!, $body: String!) { commentOnProposal(id: $id, body: $body) {
-      body html author { username }
-    } }"""
-    result = graphql_client(comment, {"id": proposal.pk, "body": "Why **this**?"}, user=owner)
-    assert result["data"]["commentOnProposal"] == {
-        "body": "Why **this**?",
-        "html": "<p>Why <strong>this</strong>?</p>\n",
-        "author": {"username": "owner"},
-    }
-    graphql_client(comment, {"id": proposal.pk, "body": "Because."}, user=member)
-    thread = graphql_client(
-        "query($id: ID!) { proposal(id: $id) { comments { body author { username } } } }",
-        {"id": proposal.pk},
-        user=owner,
-    )
-    assert thread["data"]["proposal"]["comments"] == [
-        {"body": "Why **this**?", "author": {"username": "owner"}},
-        {"body": "Because.", "author": {"username": "member"}},
-    ]
-    # Not its author nor a reviewer: the proposal does not exist for them; nothing is written.
-    assert codes(graphql_client(comment, {"id": proposal.pk, "body": "Hi"}, user=outsider)) == ["proposal_not_found"]
-    assert codes(graphql_client(comment, {"id": proposal.pk, "body": "Hi"})) == ["not_authenticated"]
-    for body in ("   ", "x" * 20_001, "nul\u0000"):
-        assert codes(graphql_client(comment, {"id": proposal.pk, "body": body}, user=owner)) == ["invalid"]
-    assert ProposalComment.objects.count() == 2
 
 
 # --- Entry writes ------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from nexus.knowledge.errors import EntryNotFound, OwnEntryProposal, ProposalClos
 from nexus.knowledge.models import EditProposal, ProposalStatus
 from nexus.knowledge.services import (
     entry_update,
-    proposal_comment,
     proposal_create,
     proposal_merge,
     proposal_review,
@@ -123,21 +122,19 @@ def test_only_owner_mentor_or_admin_merge(owner: Any, member: Any, outsider: Any
 def test_merging_a_rejected_proposal_is_refused(owner: Any, member: Any) -> None:
     entry = make_entry(owner, body=DOC)
     proposal = propose(entry, member, DOC + "More.\n")
-    proposal_review(actor=owner, proposal=proposal, decision="reject", comment="Out of scope.")
+    proposal_review(actor=owner, proposal=proposal, decision="reject")
     with pytest.raises(ProposalClosed):
         proposal_merge(actor=owner, proposal=proposal)
     entry.refresh_from_db()
     assert entry.version == 1
-    assert [c.body for c in proposal.comments.all()] == ["Out of scope."]
 
 
-def test_request_changes_then_comment(owner: Any, member: Any) -> None:
+def test_request_changes(owner: Any, member: Any) -> None:
     entry = make_entry(owner, body=DOC)
     proposal = propose(entry, member, DOC + "More.\n")
     reviewed = proposal_review(actor=owner, proposal=proposal, decision="request-changes")
     assert reviewed.status == ProposalStatus.CHANGES_REQUESTED
-    comment = proposal_comment(actor=member, proposal=proposal, body="Done, see **above**.")
-    assert "<strong>above</strong>" in comment.html
+    assert reviewed.reviewed_by == owner
 
 
 def test_a_proposal_cannot_give_a_non_challenge_challenge_parts(owner: Any, member: Any) -> None:
@@ -148,21 +145,20 @@ def test_a_proposal_cannot_give_a_non_challenge_challenge_parts(owner: Any, memb
     assert EditProposal.objects.count() == 0
 
 
-def test_deleting_an_entry_deletes_its_proposals_and_their_comments(owner: Any, member: Any) -> None:
-    from nexus.knowledge.models import Entry, ProposalComment
-    from nexus.knowledge.services import entry_delete, proposal_comment
+def test_deleting_an_entry_deletes_its_proposals(owner: Any, member: Any) -> None:
+    # (Their discussions are community comments: nexus/community/tests/test_proposal_comments.py.)
+    from nexus.knowledge.models import Entry
+    from nexus.knowledge.services import entry_delete
 
     entry = make_entry(owner, body="Cache reads.\n")
-    proposal = proposal_create(
+    proposal_create(
         actor=member, entry=entry, data={"body": "Cache reads first.\n"}, base_version=1, message="Say when"
     )
-    proposal_comment(actor=owner, proposal=proposal, body="Thanks!")
 
     entry_delete(actor=owner, entry=entry)
 
     assert not Entry.objects.filter(pk=entry.pk).exists()
     assert not EditProposal.objects.exists()
-    assert not ProposalComment.objects.exists()
 
 
 # --- Revising a proposal --------------------------------------------------------------------
@@ -171,7 +167,7 @@ def test_deleting_an_entry_deletes_its_proposals_and_their_comments(owner: Any, 
 def test_the_author_revises_a_proposal_after_changes_were_requested(owner: Any, member: Any) -> None:
     entry = make_entry(owner, body=DOC)
     proposal = propose(entry, member, DOC.replace("Install Redis.", "Install Redis 7."))
-    proposal_review(actor=owner, proposal=proposal, decision="request-changes", comment="Say which package.")
+    proposal_review(actor=owner, proposal=proposal, decision="request-changes")
     revised = proposal_update(
         actor=member,
         proposal=proposal,

@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import bearer
-from nexus.accounts.tests.factories import UserFactory
 from nexus.knowledge.tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -254,24 +253,6 @@ def test_revising_a_proposal_over_http(api_client: Any, owner: Any, member: Any)
     assert revised.status_code == 200
     assert (revised.json()["status"], revised.json()["message"]) == ("open", "Pin the minor")
     assert "Redis 7.2." in api_client.get(url, **bearer(owner)).json()["body"]
-
-
-def test_proposal_comments_page_oldest_first_with_flat_queries(api_client: Any, owner: Any, member: Any) -> None:
-    from nexus.knowledge.services import proposal_comment, proposal_create
-
-    entry = make_entry(owner, body=DOC)
-    proposal = proposal_create(actor=member, entry=entry, data={"body": "New\n"}, base_version=1, message="m")
-    for n in range(30):
-        proposal_comment(actor=owner if n % 2 else member, proposal=proposal, body=f"Comment {n}")
-    url = f"/api/v1/proposals/{proposal.pk}/comments"
-    first = api_client.get(url, {"page_size": 10}, **bearer(owner)).json()
-    assert [c["body"] for c in first["results"]] == [f"Comment {n}" for n in range(10)]
-    rest = api_client.get(first["next"], **bearer(owner)).json()
-    assert rest["results"][0]["body"] == "Comment 10"
-    api_client.force_authenticate(owner)
-    assert count_queries(api_client, url, page_size=5) == count_queries(api_client, url, page_size=30)
-    api_client.force_authenticate(None)
-    assert api_client.get(url, **bearer(UserFactory(username="stranger"))).status_code == 404
 
 
 def test_vocabulary_lists(api_client: Any) -> None:

@@ -1,5 +1,5 @@
-"""The review page of a suggested edit: its diff and discussion, review decisions, merge;
-and its author's revisions of it."""
+"""The review page of a suggested edit: its diff, its discussion (drawn and posted by the
+community app), merge; and its author's revisions of it."""
 
 from __future__ import annotations
 
@@ -9,24 +9,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from nexus.core.errors import InvalidInput
 from nexus.core.forms import form_add_error_details
 from nexus.core.markdown import MarkdownRefused
 from nexus.knowledge.errors import ProposalConflict
-from nexus.knowledge.forms import CommentForm, ProposalForm, ReviewForm
+from nexus.knowledge.forms import ProposalForm
 from nexus.knowledge.models import EditProposal, EntryKind
 from nexus.knowledge.permissions import can_review_proposal, can_revise_proposal, require
-from nexus.knowledge.selectors import proposal_comment_list, proposal_get_for_user
-from nexus.knowledge.services import proposal_comment, proposal_merge, proposal_review, proposal_update
+from nexus.knowledge.selectors import proposal_get_for_user
+from nexus.knowledge.services import proposal_merge, proposal_update
 from nexus.knowledge.views.entries import CLOSED, conflict_list, content_diffs, entry_redirect, report_saved
 
 
-def _proposal_page(
-    request: HttpRequest, proposal: EditProposal, *, comment_form: CommentForm | None = None, **extra: Any
-) -> HttpResponse:
-    status = extra.pop("status", 400 if comment_form is not None and comment_form.errors else 200)
+def _proposal_page(request: HttpRequest, proposal: EditProposal, **extra: Any) -> HttpResponse:
+    status = extra.pop("status", 200)
     context = {
         "proposal": proposal,
         "entry": proposal.entry,
@@ -36,8 +34,6 @@ def _proposal_page(
         ),
         "old_label": f"Revision {proposal.base_revision.number}",
         "new_label": "Suggested",
-        "comments": proposal_comment_list(proposal),
-        "comment_form": comment_form or CommentForm(),
         "can_review": can_review_proposal(request.user, proposal),
         "can_revise": can_revise_proposal(request.user, proposal),
         "is_closed": proposal.status in CLOSED,
@@ -46,41 +42,12 @@ def _proposal_page(
     return render(request, "knowledge/proposal.html", context, status=status)
 
 
+@require_safe
 @login_required
 def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
-    """GET shows the proposal; POST adds a comment to its discussion."""
-    proposal = proposal_get_for_user(request.user, proposal_id)
-    if request.method != "POST":
-        return _proposal_page(request, proposal)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            proposal_comment(actor=request.user, proposal=proposal, body=form.cleaned_data["body"])
-        except MarkdownRefused as error:  # too large or too slow to render: one message
-            form.add_error("body", error.message)
-        except InvalidInput as error:
-            form_add_error_details(form, error)
-        else:
-            messages.success(request, "Comment added.")
-            return redirect("knowledge:proposal", proposal_id=proposal.pk)
-    return _proposal_page(request, proposal, comment_form=form)
-
-
-@require_POST
-@login_required
-def proposal_review_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
-    proposal = proposal_get_for_user(request.user, proposal_id)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        raise InvalidInput(details={name: list(errors) for name, errors in form.errors.items()})
-    reviewed = proposal_review(
-        actor=request.user,
-        proposal=proposal,
-        decision=form.cleaned_data["decision"],
-        comment=form.cleaned_data["comment"],
-    )
-    messages.success(request, f"Proposal marked “{reviewed.get_status_display()}”.")
-    return redirect("knowledge:proposal", proposal_id=proposal.pk)
+    """The proposal, its diff and its discussion (the community's thread: its comment and
+    review forms post to community views)."""
+    return _proposal_page(request, proposal_get_for_user(request.user, proposal_id))
 
 
 @require_POST

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         if entry is None:
             raise CommandError(f"No entry /h/{options['owner']}/{options['slug']}/.")
         people = list(User.objects.filter(is_active=True).order_by("pk")[:20])
-        have = Comment.objects.filter(entry=entry).count()
+        have = Comment.objects.filter(entry=entry, proposal__isnull=True).count()
         parent = None
         # A bench thread is written faster than any person posts: the spam limit stands aside.
         with override_settings(NEXUS_COMMUNITY_POSTS_PER_MINUTE=10**9):
