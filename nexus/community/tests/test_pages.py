@@ -65,6 +65,18 @@ def test_entry_page_shows_the_thread_with_a_flat_query_count(owner: Any, member:
     assert few == many
 
 
+def test_without_scripts_a_reader_still_finds_edit_and_delete_for_their_own_comments(owner: Any, member: Any) -> None:
+    entry = make_entry(owner)
+    mine = make_comment(member, entry, "Mine")
+    theirs = make_comment(owner, entry, "Theirs")
+    html = signed_in(member).get("/h/owner/caching-strategies/").content.decode()
+    fallback = html[html.index("<noscript>") : html.index("</noscript>")]
+    assert f'href="/comments/{mine.pk}/edit/"' in fallback
+    assert f'action="/comments/{mine.pk}/delete/"' in fallback
+    assert f"/comments/{theirs.pk}/" not in fallback
+    assert "<noscript>" not in Client().get("/h/owner/caching-strategies/").content.decode()  # nothing of theirs
+
+
 def test_deleted_comment_is_a_placeholder_and_replies_stay(owner: Any, member: Any) -> None:
     entry = make_entry(owner)
     parent = make_comment(member, entry, "Secret words")
