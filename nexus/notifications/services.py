@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +29,7 @@ from nexus.notifications.mail import EMAIL_TOPIC, absolute_url, notification_mai
 from nexus.notifications.models import (
     WEBHOOK_EVENT_KINDS,
     DeliveryStatus,
+    DigestDelivery,
     EmailFrequency,
     Event,
     Follow,
@@ -256,6 +259,27 @@ def notification_mark_all_read(*, actor: Any) -> int:
     """Mark every unread notification of the actor read."""
     with transaction.atomic():
         return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_prune(*, now: datetime | None = None) -> dict[str, int]:
+    """Forget what is older than NEXUS_NOTIFICATION_RETENTION_DAYS: read notifications, the
+    events nobody's notification still points at (with their webhook delivery logs) and
+    the digest records of long-past periods. Unread notifications stay, with their events,
+    however old. Returns how many rows of each went."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.NEXUS_NOTIFICATION_RETENTION_DAYS)
+    with transaction.atomic():
+        notifications, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
+        unreferenced = Event.objects.filter(created_at__lt=cutoff).exclude(
+            pk__in=Notification.objects.values("event_id")
+        )
+        _, events = unreferenced.delete()
+        digests, _ = DigestDelivery.objects.filter(period_end__lt=cutoff).delete()
+    return {
+        "notifications": notifications,
+        "events": events.get(Event._meta.label, 0),
+        "webhook_deliveries": events.get(WebhookDelivery._meta.label, 0),
+        "digests": digests,
+    }
 
 
 # --- E-mail preference --------------------------------------------------------------------

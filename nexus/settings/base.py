@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE = {
         "args": ["weekly"],
     },
     "notifications-webhook-retry": {"task": "nexus.notifications.webhook_retry", "schedule": 30.0},
+    "notifications-retention": {"task": "nexus.notifications.retention", "schedule": crontab(minute=45, hour=3)},
 }
 
 # --- E-mail -----------------------------------------------------------------------------
@@ -235,6 +236,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nexus <nexus@localho
 NEXUS_SITE_URL = env.str("NEXUS_SITE_URL", default="http://127.0.0.1:8000")
 # How notifications are mailed to a user who never chose: instant, daily, weekly or off.
 NEXUS_NOTIFICATIONS_DEFAULT_EMAIL = env.str("NEXUS_NOTIFICATIONS_DEFAULT_EMAIL", default="daily")
+# Read notifications, the events no notification points at (and their webhook delivery
+# logs) and digest records older than this are deleted nightly; unread ones are kept.
+NEXUS_NOTIFICATION_RETENTION_DAYS = env.int("NEXUS_NOTIFICATION_RETENTION_DAYS", default=180)
 NEXUS_WEBHOOK_TIMEOUT_SECONDS = env.float("NEXUS_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 NEXUS_WEBHOOK_CONNECT_SECONDS = env.float("NEXUS_WEBHOOK_CONNECT_SECONDS", default=3.0)
 # Attempt n+1 waits base * 2^(n-1) seconds (capped); after the last, the delivery has failed.
