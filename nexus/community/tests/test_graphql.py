@@ -182,6 +182,7 @@ def test_projects_matches_and_collaboration(graphql_client: Any, owner: Any, mem
 
 
 @override_settings(NEXUS_COMMUNITY_POSTS_PER_MINUTE=3)
+@pytest.mark.usefixtures("one_posting_minute")
 def test_posting_too_fast_and_bad_input_have_codes(graphql_client: Any, owner: Any, member: Any) -> None:
     entry = make_entry(owner)
     post = "mutation($e: ID!, $b: String!) { postComment(entryId: $e, body: $b) { id } }"

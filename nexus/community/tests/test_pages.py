@@ -103,6 +103,7 @@ def test_commenting_with_htmx_returns_the_new_comment(owner: Any, member: Any) -
 
 
 @override_settings(NEXUS_COMMUNITY_POSTS_PER_MINUTE=2)
+@pytest.mark.usefixtures("one_posting_minute")
 def test_comment_spam_on_the_page_is_429_with_retry_after(owner: Any, member: Any) -> None:
     entry = make_entry(owner)
     client = signed_in(member)

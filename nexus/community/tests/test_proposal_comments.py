@@ -422,6 +422,7 @@ def test_the_page_refuses_strangers_with_404(proposal: EditProposal, owner: Any,
 
 
 @override_settings(NEXUS_COMMUNITY_POSTS_PER_MINUTE=2)
+@pytest.mark.usefixtures("one_posting_minute")
 def test_the_proposal_discussion_shares_the_posting_limit(proposal: EditProposal, owner: Any) -> None:
     client = signed_in(owner)
     for _ in range(2):

@@ -3,7 +3,6 @@ projects, matches, requests and teams; bad input as clear 4xx; flat query counts
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -75,12 +74,9 @@ def test_comment_bad_input_is_a_clear_4xx(api_client: Any, owner: Any, member: A
 
 
 @override_settings(NEXUS_COMMUNITY_POSTS_PER_MINUTE=30)
+@pytest.mark.usefixtures("one_posting_minute")
 def test_comment_spam_is_429_with_retry_after(api_client: Any, owner: Any, member: Any) -> None:
     url = f"/api/v1/entries/{make_entry(owner).pk}/comments"
-    # The budget is per clock minute: 100 posts that straddle a minute would get two budgets
-    # (CI once saw 47 of them accepted). Start with enough of a minute left for all of them.
-    if time.time() % 60 > 40:
-        time.sleep(60.5 - time.time() % 60)
     statuses = [
         api_client.post(url, {"body": f"spam {n}"}, format="json", **bearer(member)).status_code for n in range(100)
     ]

@@ -106,6 +106,7 @@ def test_hidden_entries_cannot_be_discussed_or_reacted_to(owner: Any, member: An
 
 
 @override_settings(NEXUS_COMMUNITY_POSTS_PER_MINUTE=5)
+@pytest.mark.usefixtures("one_posting_minute")
 def test_posting_too_fast_is_refused_across_comments_and_answers(owner: Any, member: Any) -> None:
     entry = make_entry(owner)
     for number in range(4):
