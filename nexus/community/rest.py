@@ -372,7 +372,9 @@ class ThreadListApi(ListAPIView):
     pagination_class = CommentPagination
 
     def thread(self) -> QuerySet[Comment]:
-        raise NotImplementedError
+        """The comments of the thread the URL names, for the caller (404 when unseen); each
+        list view below says which thread that is."""
+        raise NotImplementedError("a thread list view names its thread")
 
     def get_queryset(self) -> QuerySet[Comment]:
         if getattr(self, "swagger_fake_view", False):

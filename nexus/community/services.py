@@ -176,13 +176,14 @@ def entry_url(entry: Entry) -> str:
     return f"/h/{entry.hub.owner.username}/{entry.slug}/"
 
 
-def proposal_url(proposal: EditProposal) -> str:
-    return f"/proposals/{proposal.pk}/"
+def proposal_url(proposal_id: int) -> str:
+    """A proposal's review page, from its id alone (a comment knows only that)."""
+    return f"/proposals/{proposal_id}/"
 
 
 def comment_url(comment: Comment) -> str:
     """Where a comment is read: in its proposal's discussion, or under its entry."""
-    page = entry_url(comment.entry) if comment.proposal_id is None else f"/proposals/{comment.proposal_id}/"
+    page = entry_url(comment.entry) if comment.proposal_id is None else proposal_url(comment.proposal_id)
     return f"{page}#comment-{comment.pk}"
 
 
@@ -224,7 +225,7 @@ def comment_post(*, actor: Any, entry: Entry, body: str, parent: Comment | None 
             actor=actor,
             followed=[entry.hub, *entry.topics.all(), *entry.technologies.all()],
             title=f"{actor.username} commented on {entry.title}",
-            url=f"{entry_url(entry)}#comment-{comment.pk}",
+            url=comment_url(comment),
             key=f"comment.posted:{comment.pk}",
             mention_text=comment.body,
             hub=entry.hub,

@@ -175,7 +175,7 @@ def proposal_comment_create(request: HttpRequest, proposal_id: int) -> HttpRespo
     def post(body: str, parent: Comment | None) -> Comment:
         return comment_post_on_proposal(actor=request.user, proposal=proposal, body=body, parent=parent)
 
-    return _comment_posted(request, proposal_url(proposal), post)
+    return _comment_posted(request, proposal_url(proposal.pk), post)
 
 
 @require_POST
@@ -193,7 +193,7 @@ def proposal_review_view(request: HttpRequest, proposal_id: int) -> HttpResponse
         comment=form.cleaned_data["comment"],
     )
     messages.success(request, f"Proposal marked “{reviewed.get_status_display()}”.")
-    return redirect(proposal_url(proposal))
+    return redirect(proposal_url(proposal.pk))
 
 
 @login_required
