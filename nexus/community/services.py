@@ -229,6 +229,7 @@ def comment_post(*, actor: Any, entry: Entry, body: str, parent: Comment | None 
             key=f"comment.posted:{comment.pk}",
             mention_text=comment.body,
             hub=entry.hub,
+            audience=entry,
         )
     return comment
 
@@ -237,14 +238,29 @@ def comment_post_on_proposal(
     *, actor: Any, proposal: EditProposal, body: str, parent: Comment | None = None
 ) -> Comment:
     """Comment in a proposal's discussion (its author and reviewers), or reply to a comment
-    in it. The discussion is private to them, so nothing is announced to the entry's
-    followers or to @mentioned users, who may not see the proposal."""
+    in it. The discussion is private to them: it is not announced to the entry's followers;
+    the proposal's author, the entry's owner and whoever commented before are told, and so
+    are @mentioned users who may see the proposal (mentors); nobody else."""
     if not can_view_proposal(actor, proposal):
         raise ProposalNotFound()
     require(can_comment_on_proposal(actor, proposal), "Only the proposal's author and its reviewers can comment on it.")
-    comment = _comment_checked(actor=actor, entry=proposal.entry, proposal=proposal, body=body, parent=parent)
+    entry = proposal.entry
+    comment = _comment_checked(actor=actor, entry=entry, proposal=proposal, body=body, parent=parent)
     with transaction.atomic():
         comment.save()
+        earlier = Comment.objects.filter(proposal=proposal).exclude(pk=comment.pk).values_list("author", flat=True)
+        _notify(
+            kind="comment.posted",
+            actor=actor,
+            followed=[],
+            title=f"{actor.username} commented on the suggested edit to {entry.title}",
+            url=comment_url(comment),
+            key=f"comment.posted:{comment.pk}",
+            mention_text=comment.body,
+            hub=entry.hub,
+            participant_ids=[proposal.author_id, entry.hub.owner_id, *earlier],
+            audience=proposal,
+        )
     return comment
 
 

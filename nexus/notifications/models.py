@@ -64,6 +64,7 @@ class NotificationReason(models.TextChoices):
     FOLLOW = "follow", "You follow this"
     MENTION = "mention", "You were mentioned"
     OWNER = "owner", "You own this"
+    PARTICIPANT = "participant", "You take part in this discussion"
 
 
 class Notification(models.Model):
@@ -71,7 +72,7 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
-    reason = models.CharField(max_length=10, choices=NotificationReason.choices)
+    reason = models.CharField(max_length=20, choices=NotificationReason.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -15,7 +15,7 @@ from django.db.models import Model
 from nexus.accounts.roles import Role, user_has_role
 from nexus.core.errors import PermissionDenied
 from nexus.knowledge.models import Hub
-from nexus.knowledge.permissions import can_view_hub
+from nexus.knowledge.permissions import can_view_entry, can_view_hub, can_view_proposal
 
 VisibleCheck = Callable[[Any, Any], bool]
 
@@ -47,6 +47,25 @@ def is_followable(target: Model) -> bool:
 
 def can_view_follow_target(user: Any, target: Model) -> bool:
     check = FOLLOWABLE.get(followable_label(target))
+    return check is not None and check(user, target)
+
+
+# What an event may be kept to (event_publish(audience=...)): the objects' viewers only.
+# Followable models count too, with their own check.
+AUDIENCES: dict[str, VisibleCheck] = {
+    "knowledge.entry": can_view_entry,
+    "knowledge.editproposal": can_view_proposal,
+}
+
+
+def has_audience_check(target: Model) -> bool:
+    return followable_label(target) in AUDIENCES or is_followable(target)
+
+
+def can_view_audience(user: Any, target: Model) -> bool:
+    """May `user` hear of what happens on `target`?"""
+    label = followable_label(target)
+    check = AUDIENCES.get(label) or FOLLOWABLE.get(label)
     return check is not None and check(user, target)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -44,6 +45,8 @@ from nexus.notifications.permissions import (
     can_allow_private_webhook,
     can_follow,
     can_manage_webhooks,
+    can_view_audience,
+    has_audience_check,
     is_followable,
     require,
 )
@@ -79,12 +82,21 @@ def event_publish(
     key: str,
     mention_text: str = "",
     hub: Hub | None = None,
+    participant_ids: Iterable[int] = (),
+    audience: Model | None = None,
 ) -> None:
     """Record that something happened; after commit, one outbox message fans it out to
-    followers of `followed`, @mentioned users, instant e-mails and matching webhooks.
+    followers of `followed`, participants (the users taking part in a discussion), @mentioned
+    users, instant e-mails and matching webhooks.
+
+    With an `audience` (the entry or proposal it happened on), only users who may see that
+    object are told, and only the hub's own webhooks hear of it unless everybody may see it:
+    a mention in a draft's or a suggested edit's discussion reaches nobody outside it.
     Call it inside the caller's transaction.atomic(); the same key is published once."""
     if kind not in WEBHOOK_EVENT_KINDS:
         raise ValueError(f"Unknown event kind {kind!r}; choose one of {', '.join(WEBHOOK_EVENT_KINDS)}.")
+    if audience is not None and not has_audience_check(audience):
+        raise ValueError(f"No visibility check for {audience._meta.label}; register one with audience_register.")
     targets = [
         [ContentType.objects.get_for_model(item).pk, item.pk]
         for item in followed
@@ -100,6 +112,8 @@ def event_publish(
             "title": title[:300],
             "url": url[:500],
             "mentions": mentions_parse(mention_text),
+            "participants": sorted({user_id for user_id in participant_ids if user_id is not None}),
+            "audience": [ContentType.objects.get_for_model(audience).pk, audience.pk] if audience is not None else None,
             "hub_id": hub.pk if hub is not None else None,
         },
         key=f"{EVENT_TOPIC}:{key}",
@@ -127,6 +141,8 @@ def event_fan_out(payload: dict[str, Any]) -> Event:
     if targets:
         for user_id in Follow.objects.filter(targets).values_list("user_id", flat=True).distinct():
             reasons[user_id] = NotificationReason.FOLLOW
+    for user_id in payload.get("participants") or []:
+        reasons[user_id] = NotificationReason.PARTICIPANT
     if payload.get("mentions"):
         mentioned = (
             User.objects.alias(name=Lower("username"))
@@ -137,13 +153,36 @@ def event_fan_out(payload: dict[str, Any]) -> Event:
             reasons[user_id] = NotificationReason.MENTION
     if payload.get("actor_id") is not None:
         reasons.pop(payload["actor_id"], None)  # nobody is told about their own doing
-    if hub is not None and hub.visibility == Visibility.PRIVATE and reasons:
+    public = True
+    if payload.get("audience"):
+        # Only who may see the entry or proposal hears of what happens on it; if it is gone
+        # by now, nobody does.
+        audience = _audience(payload["audience"])
+        if audience is None:
+            reasons, public = {}, False
+        else:
+            reasons = _only_who(reasons, lambda user: can_view_audience(user, audience))
+            public = can_view_audience(AnonymousUser(), audience)
+    elif hub is not None and hub.visibility == Visibility.PRIVATE:
         # Only who may see the hub hears of what happens in it.
-        users = User.objects.filter(pk__in=reasons, is_active=True)
-        reasons = {user.pk: reasons[user.pk] for user in users if can_view_hub(user, hub)}
+        reasons = _only_who(reasons, lambda user: can_view_hub(user, hub))
     _notify(event, reasons)
-    _deliver_to_webhooks(event, hub)
+    _deliver_to_webhooks(event, hub, public=public)
     return event
+
+
+def _only_who(reasons: dict[int, str], may_see: Callable[[User], bool]) -> dict[int, str]:
+    """The recipients in `reasons` who are active and pass `may_see`."""
+    if not reasons:
+        return reasons
+    return {user.pk: reasons[user.pk] for user in User.objects.filter(pk__in=reasons, is_active=True) if may_see(user)}
+
+
+def _audience(reference: list[int]) -> Model | None:
+    """The object an event's recipients must be able to see, from its payload reference."""
+    content_type_id, object_id = reference
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    return model._default_manager.filter(pk=object_id).first() if model is not None else None
 
 
 def _notify(event: Event, reasons: dict[int, str]) -> None:
@@ -166,10 +205,11 @@ def _notify(event: Event, reasons: dict[int, str]) -> None:
         )
 
 
-def _deliver_to_webhooks(event: Event, hub: Hub | None) -> None:
+def _deliver_to_webhooks(event: Event, hub: Hub | None, *, public: bool) -> None:
     """Deliveries for the active webhooks that subscribed to this kind: the hub's own, and
     the site-wide ones for what everybody may see."""
-    scope = Q(hub__isnull=True) if hub is None or hub.visibility == Visibility.PUBLIC else Q(pk__in=[])
+    everybody_sees = public and (hub is None or hub.visibility == Visibility.PUBLIC)
+    scope = Q(hub__isnull=True) if everybody_sees else Q(pk__in=[])
     if hub is not None:
         scope |= Q(hub=hub)
     # Events are filtered here, not in SQL: SQLite has no JSON containment lookup.
