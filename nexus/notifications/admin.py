@@ -32,9 +32,11 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
-    # Changes go through the pages or the API, which check the URL and audit them.
+    # Changes go through the pages or the API, which check the URL and audit them; the
+    # signing secret is its owner's, shown to them once, never here.
     list_display = ["name", "hub", "owner", "format", "is_active", "consecutive_failures"]
-    readonly_fields = [field.name for field in Webhook._meta.fields]
+    exclude = ["secret"]
+    readonly_fields = [field.name for field in Webhook._meta.fields if field.name != "secret"]
 
 
 @admin.register(WebhookDelivery)

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from nexus.accounts.models import User
+from nexus.core.encryption import EncryptedTextField
 from nexus.core.models import TimeStampedModel
 
 
@@ -146,8 +147,9 @@ class Webhook(TimeStampedModel):
     name = models.CharField(max_length=100)
     format = models.CharField(max_length=10, choices=WebhookFormat.choices, default=WebhookFormat.JSON)
     url = models.URLField(max_length=500)
-    # Signs every delivery (HMAC-SHA256); shown to the owner once, at creation.
-    secret = models.CharField(max_length=100)
+    # Signs every delivery (HMAC-SHA256); shown to the owner once, at creation; encrypted
+    # at rest, since the server must read it back to sign.
+    secret = EncryptedTextField()
     events = models.JSONField(default=list, help_text="Event kinds this webhook receives")
     is_active = models.BooleanField(default=True)
     # Set only by an admin: the URL may resolve to a private or loopback address.

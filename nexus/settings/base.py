@@ -15,6 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from nexus.env import IS_PRODUCTION, NEXUS_ENV, VAR_DIR, env, secret_key
 
 SECRET_KEY = secret_key()
+# Old keys still accepted after a rotation: sessions, signed links and the secrets encrypted
+# at rest (nexus/core/encryption.py) stay valid until they are rewritten.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])

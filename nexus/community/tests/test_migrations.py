@@ -1,5 +1,6 @@
-"""community 0004 moves knowledge's old proposal comments into community comments (and knowledge
-0005 drops their table): run for real, back to the schema before it and forward again."""
+"""Data migrations run for real, back to the schema before them and forward again: community
+0004 moves knowledge's old proposal comments into community comments (and knowledge 0005 drops
+their table); notifications 0003 encrypts webhook secrets."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from nexus.community.models import Comment
 from nexus.community.selectors import comment_list_for_entry, comment_list_for_proposal
 from nexus.knowledge.services import proposal_create
 from nexus.knowledge.tests.factories import make_entry
+from nexus.notifications.models import Webhook
 
 # Migrations change the schema: no test transaction around them.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,3 +70,22 @@ def test_proposal_comments_are_copied_with_their_author_text_and_times(owner: An
     finally:
         migrate()
     assert Comment.objects.filter(proposal=proposal).count() == 2
+
+
+def test_webhook_secrets_are_encrypted_in_place_and_back(owner: Any) -> None:
+    """notifications 0003: a secret stored in clear before it is encrypted after, and the
+    reverse migration restores the clear text."""
+    before = [("notifications", "0002_notification_reason_participant")]
+    try:
+        old = migrate(before).get_model("notifications", "Webhook")
+        old.objects.create(owner_id=owner.pk, name="Old", url="https://example.org/h", secret="plain-secret", events=[])
+        migrate()
+        assert Webhook.objects.get().secret == "plain-secret"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT secret FROM notifications_webhook")
+            assert "plain-secret" not in cursor.fetchone()[0]
+        old = migrate(before).get_model("notifications", "Webhook")
+        assert list(old.objects.values_list("secret", flat=True)) == ["plain-secret"]
+    finally:
+        migrate()
+    assert Webhook.objects.get().secret == "plain-secret"
