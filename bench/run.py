@@ -61,7 +61,7 @@ ENDPOINTS = [
     # {entry_url} is the same entry's page; anonymous pages are rendered per request.
     ("entry page (HTML, anonymous)", "{entry_url}", 0.25, "P4: >= 0.25 x floor"),
     # A discussion of 200 comments (community_bench_thread below) under a demo entry.
-    ("entry page, 200 comments (anonymous)", THREAD_PAGE, 0.25, "issue 6: P4 with a long thread"),
+    ("entry page, 200 comments (anonymous)", THREAD_PAGE, 0.30, "issue 6: within P3, >= 0.30 x floor"),
 ]
 
 
@@ -196,9 +196,13 @@ def main() -> int:
     try:
         entry, entry_url = demo_entry()
         TOKEN["access"] = demo_token()
+        # BENCH_ONLY=text measures only the rows whose name contains it (each still against
+        # the floor, in the same run).
+        only = os.environ.get("BENCH_ONLY", "")
         endpoints = [
             (name, path.replace("{entry}", str(entry)).replace("{entry_url}", entry_url), target, meaning)
             for name, path, target, meaning in ENDPOINTS
+            if only in name
         ]
         for _, path, _, _ in [("floor", FLOOR, 0, ""), *endpoints]:
             check(path)
@@ -217,10 +221,12 @@ def main() -> int:
             failures += verdict != "ok"
             print(f"{name:36} {floor:10.0f} {rps:10.0f} {ratio:7.2f}  {verdict} ({meaning})", flush=True)
             measured[name] = rps
-        g1 = measured["entry list, 20 (GraphQL, nested)"] / measured["entry list, 20 (REST, signed in)"]
-        failures += g1 < 0.5
-        verdict = "ok" if g1 >= 0.5 else "BELOW"
-        print(f"{'G1: GraphQL list / REST list':36} {'':10} {'':10} {g1:7.2f}  {verdict} (>= 0.50)")
+        graphql, rest = "entry list, 20 (GraphQL, nested)", "entry list, 20 (REST, signed in)"
+        if graphql in measured and rest in measured:
+            g1 = measured[graphql] / measured[rest]
+            failures += g1 < 0.5
+            verdict = "ok" if g1 >= 0.5 else "BELOW"
+            print(f"{'G1: GraphQL list / REST list':36} {'':10} {'':10} {g1:7.2f}  {verdict} (>= 0.50)")
         return 1 if failures and os.environ.get("BENCH_STRICT") == "1" else 0
     finally:
         server.terminate()

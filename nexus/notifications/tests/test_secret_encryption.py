@@ -1,6 +1,6 @@
-"""Secrets encrypted at rest: clear text in Python, a token in the database, readable after
-a SECRET_KEY rotation while the old key is a fallback, rewritten by nexus_reencrypt, and a
-clear error (never a wrong secret) once no key fits."""
+"""Webhook secrets encrypted at rest (nexus/core/encryption.py): clear text in Python, a
+token in the database, readable after a SECRET_KEY rotation while the old key is a fallback,
+rewritten by nexus_reencrypt, and a clear error (never a wrong secret) once no key fits."""
 
 from __future__ import annotations
 
