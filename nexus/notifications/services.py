@@ -96,7 +96,7 @@ def event_publish(
     if kind not in WEBHOOK_EVENT_KINDS:
         raise ValueError(f"Unknown event kind {kind!r}; choose one of {', '.join(WEBHOOK_EVENT_KINDS)}.")
     if audience is not None and not has_audience_check(audience):
-        raise ValueError(f"No visibility check for {audience._meta.label}; register one with audience_register.")
+        raise ValueError(f"No visibility check for {audience._meta.label}; add one to AUDIENCES (permissions).")
     targets = [
         [ContentType.objects.get_for_model(item).pk, item.pk]
         for item in followed
@@ -181,8 +181,7 @@ def _only_who(reasons: dict[int, str], may_see: Callable[[User], bool]) -> dict[
 def _audience(reference: list[int]) -> Model | None:
     """The object an event's recipients must be able to see, from its payload reference."""
     content_type_id, object_id = reference
-    model = ContentType.objects.get_for_id(content_type_id).model_class()
-    return model._default_manager.filter(pk=object_id).first() if model is not None else None
+    return ContentType.objects.get_for_id(content_type_id).get_all_objects_for_this_type(pk=object_id).first()
 
 
 def _notify(event: Event, reasons: dict[int, str]) -> None:
