@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +44,31 @@ def _fresh_cache() -> None:
     cache.clear()
     # Nor IP rules compiled from an earlier test's rows; a test that writes rules reloads them.
     rules_forget(checked=True)
+
+
+# --- Fixed rate-limit windows --------------------------------------------------------------
+
+
+def inside_fixed_windows(*keys: str, periods: tuple[int, ...] = (10, 60), margin: float = 3.0) -> None:
+    """Sleep until every fixed window the limits count `keys` in has `margin` seconds left.
+
+    django-ratelimit's windows are fixed and staggered per key (crc32 of the key), so a
+    test that exhausts a limit must not straddle a window's end, or the count starts again
+    halfway (CI saw six requests pass a limit of five at 42.994 s and 43.001 s)."""
+    from django_ratelimit.core import _get_window
+
+    while True:
+        # A window named w holds the whole seconds up to w: it ends at w + 1.
+        left = min(_get_window(key, period) + 1 - time.time() for key in keys for period in periods)
+        if left >= margin:
+            return
+        time.sleep(left + 0.05)
+
+
+@pytest.fixture
+def fresh_address_windows() -> None:
+    """The test client's address (127.0.0.1) starts inside its 10 s and minute windows."""
+    inside_fixed_windows("127.0.0.1")
 
 
 # --- Clients for the three faces ---------------------------------------------------------

@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conftest import bearer
+from conftest import bearer, inside_fixed_windows
 from nexus.audit.models import AuditEvent
 from nexus.traffic.addresses import address_hash
 from nexus.traffic.errors import IpRuleInvalid
@@ -77,7 +77,7 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_blocked(client: Client, 
 
 
 @pytest.fixture
-def strict(settings: Any) -> None:
+def strict(settings: Any, fresh_address_windows: None) -> None:
     settings.NEXUS_RATE_ANON = "8/m"
     settings.NEXUS_RATE_ANON_BURST = "5/10s"
     settings.NEXUS_RATE_USER = "7/m"
@@ -97,12 +97,14 @@ def test_anonymous_bursts_get_429_with_retry_after_and_the_error_format(client: 
 
 
 def test_signed_in_sessions_count_per_account(client: Client, owner: Any, strict: None) -> None:
+    inside_fixed_windows(str(owner.pk))
     client.force_login(owner)
     statuses = [client.get("/healthz").status_code for _ in range(8)]
     assert statuses == [200] * 7 + [429]
     assert client.get("/healthz").json()["error"]["details"]["limit"] == "user"
 
 
+@pytest.mark.usefixtures("fresh_address_windows")
 def test_login_and_signup_posts_have_a_stricter_limit(client: Client, settings: Any) -> None:
     settings.NEXUS_RATE_AUTH = "3/m"
     posts = [client.post("/accounts/login/", {"username": f"u{i}", "password": "x"}).status_code for i in range(4)]
