@@ -16,4 +16,3 @@ def _fresh_traffic_state() -> Iterator[None]:
     log_buffer_clear()
     rules._state["compiled"] = rules._Compiled()
     rules._state["checked_at"] = 0.0
-
