@@ -22,22 +22,34 @@ def _is_mentor(user: Any) -> bool:
     return user_has_role(user, Role.MENTOR)
 
 
-def can_view_hub(user: Any, hub: Hub) -> bool:
-    if hub.visibility == Visibility.PUBLIC:
+def hub_visible(user: Any, *, visibility: str, owner_id: int) -> bool:
+    """The rule of can_view_hub on plain values (readers that load rows, not models)."""
+    if visibility == Visibility.PUBLIC:
         return True
     if not user.is_authenticated:
         return False
-    if hub.visibility == Visibility.COHORT:
+    if visibility == Visibility.COHORT:
         return True
-    return hub.owner_id == user.pk or _is_admin(user)
+    return owner_id == user.pk or _is_admin(user)
+
+
+def entry_visible(user: Any, *, status: str, visibility: str, owner_id: int) -> bool:
+    """The rule of can_view_entry on plain values: the entry's status, its hub's
+    visibility and owner."""
+    if not hub_visible(user, visibility=visibility, owner_id=owner_id):
+        return False
+    if status == EntryStatus.PUBLISHED:
+        return True
+    return user.is_authenticated and (owner_id == user.pk or _is_admin(user))
+
+
+def can_view_hub(user: Any, hub: Hub) -> bool:
+    return hub_visible(user, visibility=hub.visibility, owner_id=hub.owner_id)
 
 
 def can_view_entry(user: Any, entry: Entry) -> bool:
-    if not can_view_hub(user, entry.hub):
-        return False
-    if entry.status == EntryStatus.PUBLISHED:
-        return True
-    return user.is_authenticated and (entry.hub.owner_id == user.pk or _is_admin(user))
+    hub = entry.hub
+    return entry_visible(user, status=entry.status, visibility=hub.visibility, owner_id=hub.owner_id)
 
 
 def can_edit_hub(user: Any, hub: Hub) -> bool:

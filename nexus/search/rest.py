@@ -55,7 +55,7 @@ class SearchHitOutput(serializers.Serializer):
     def get_entry(self, hit: Any) -> dict[str, Any] | None:
         if hit.target != Target.ENTRY:
             return None
-        entry = hit.object  # an EntryHit
+        entry = hit.object  # an EntryCard
         return SearchEntryOutput(
             {
                 "id": entry.pk,

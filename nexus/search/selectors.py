@@ -9,7 +9,6 @@ import operator
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import reduce
 from typing import Any
 
@@ -19,8 +18,14 @@ from django.utils.text import slugify
 from nexus.accounts.roles import Role, user_has_role
 from nexus.core.cache import cache_get_or_compute
 from nexus.core.errors import NotFound
-from nexus.knowledge.models import Entry, EntryKind, Technology, Topic
-from nexus.knowledge.selectors import entry_list_visible_to, hub_list_visible_to, technology_list, topic_list
+from nexus.knowledge.models import Entry, Technology, Topic
+from nexus.knowledge.selectors import (
+    entry_cards_visible_to,
+    entry_list_visible_to,
+    hub_list_visible_to,
+    technology_list,
+    topic_list,
+)
 from nexus.search.backends import search_backend
 from nexus.search.backends.base import CANDIDATE_CAP, Access, Candidate, Snippet, candidate_from_row
 from nexus.search.caching import SEARCH_VOCABULARY_CACHE_SCOPE
@@ -36,19 +41,6 @@ FEW_RESULTS = 3  # fewer exact results than this, and a typo correction is tried
 FACET_VALUES = 10
 RELATED_LIMIT = 5
 RELATED_WORDS = 8
-# What the faces show of an entry hit, in EntryHit's order (read as plain values).
-HIT_ENTRY_COLUMNS = (
-    "id",
-    "kind",
-    "title",
-    "slug",
-    "summary",
-    "status",
-    "week",
-    "published_at",
-    "hub__owner__username",
-    "hub__owner__profile__display_name",
-)
 STOPWORDS = frozenset(
     [
         "a",
@@ -94,40 +86,10 @@ STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class EntryHit:
-    """What a result shows of an entry: plain values, not a model (building Entry, Hub,
-    User and Profile instances for a page cost more than the query that read them)."""
-
-    id: int
-    kind: str
-    title: str
-    slug: str
-    summary: str
-    status: str
-    week: int | None
-    published_at: datetime | None
-    hub_username: str  # the username of the hub's owner
-    display_name: str
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
-    @property
-    def author_name(self) -> str:
-        """As Profile.name: the display name, else the username."""
-        return self.display_name or self.hub_username
-
-    @property
-    def kind_label(self) -> str:
-        return str(EntryKind(self.kind).label) if self.kind in EntryKind.values else self.kind
-
-
 @dataclass(frozen=True)
 class SearchHit:
     target: str
-    object: Any  # EntryHit, Hub, Topic or Technology
+    object: Any  # EntryCard, Hub, Topic or Technology
     title_html: str
     snippet_html: str
     score: float
@@ -276,12 +238,8 @@ def _hydrate(
     entry_ids = [c.object_id for c in page if c.target == Target.ENTRY]
     hub_ids = [c.object_id for c in page if c.target == Target.HUB]
     # Topics and technologies come from the index, so the entries need no prefetch; and
-    # only the columns a result shows are read, as values (see EntryHit).
-    visible = entry_list_visible_to(user, vocabulary=False).filter(pk__in=entry_ids)
-    rows = visible.values_list(*HIT_ENTRY_COLUMNS) if entry_ids else []
-    entries = {}
-    for pk, kind, title, slug, summary, status, week, published_at, username, display_name in rows:
-        entries[pk] = EntryHit(pk, kind, title, slug, summary, status, week, published_at, username, display_name or "")
+    # only what a result shows is read, as values (see EntryCard).
+    entries = entry_cards_visible_to(user, entry_ids)
     hubs = {h.pk: h for h in hub_list_visible_to(user).filter(pk__in=hub_ids)} if hub_ids else {}
     found: dict[str, dict[int, Any]] = {
         Target.ENTRY: entries,

@@ -10,7 +10,12 @@ from django.contrib.auth.models import AnonymousUser
 from nexus.core.errors import PermissionDenied
 from nexus.knowledge.errors import EntryNotFound, HubNotFound
 from nexus.knowledge.models import Visibility
-from nexus.knowledge.selectors import entry_get_for_user, entry_list_visible_to, hub_get_for_user
+from nexus.knowledge.selectors import (
+    entry_cards_visible_to,
+    entry_get_for_user,
+    entry_list_visible_to,
+    hub_get_for_user,
+)
 from nexus.knowledge.services import entry_delete, entry_update, hub_ensure, hub_update
 from nexus.knowledge.tests.factories import make_entry
 
@@ -43,6 +48,9 @@ def test_who_sees_what(who: Any, owner: Any, viewer: str, sees_published: bool, 
     user = who(viewer)
     visible = set(entry_list_visible_to(user).values_list("title", flat=True))
     assert ("Out" in visible, "Not yet" in visible) == (sees_published, sees_draft)
+    # The plain-values reader (search results) decides by the same rule.
+    cards = entry_cards_visible_to(user, [published.pk, draft.pk])
+    assert {card.title for card in cards.values()} == visible
     if not sees_draft:
         with pytest.raises(EntryNotFound):  # a draft is "not found", never "forbidden"
             entry_get_for_user(user, draft.pk)
@@ -86,6 +94,7 @@ def test_hub_visibility(owner: Any, member: Any, visibility: str, anonymous_sees
     hub_update(actor=owner, hub=hub_ensure(owner), data={"visibility": visibility})
     for user, sees in ((AnonymousUser(), anonymous_sees), (member, member_sees)):
         assert entry_list_visible_to(user).filter(pk=entry.pk).exists() == sees
+        assert (entry.pk in entry_cards_visible_to(user, [entry.pk])) == sees
         if not sees:
             with pytest.raises(HubNotFound):
                 hub_get_for_user(user, "owner")
@@ -96,3 +105,25 @@ def test_only_the_owner_changes_the_hub(owner: Any, mentor: Any) -> None:
     with pytest.raises(PermissionDenied):
         hub_update(actor=mentor, hub=hub_ensure(owner), data={"title": "Taken over"})
     assert hub_ensure(owner).title == "Olive Owner's Project Nexus"
+
+
+def test_an_entry_card_holds_what_the_models_hold(owner: Any) -> None:
+    owner.profile.display_name = "Ada O."
+    owner.profile.save()
+    entry = make_entry(owner, title="Cards", summary="What a result shows.", week=3)
+    card = entry_cards_visible_to(owner, [entry.pk, 10**9])[entry.pk]
+    entry.refresh_from_db()
+    assert (card.id, card.kind, card.title, card.slug, card.summary, card.status, card.week) == (
+        entry.pk,
+        entry.kind,
+        entry.title,
+        entry.slug,
+        entry.summary,
+        entry.status,
+        entry.week,
+    )
+    assert card.published_at == entry.published_at  # an aware datetime on both engines
+    assert card.published_at is not None
+    assert card.published_at.tzinfo is not None
+    assert (card.hub_username, card.author_name, card.kind_label) == ("owner", "Ada O.", entry.get_kind_display())
+    assert entry_cards_visible_to(owner, []) == {}
