@@ -1,7 +1,9 @@
-"""Base input serializer: a write that names a field we do not know is refused."""
+"""Base input serializer (a write that names a field we do not know is refused), and
+output serializers built once per process for the hot reads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework import serializers
@@ -35,3 +37,13 @@ class ErrorOutput(serializers.Serializer):
     """The shape of every error response."""
 
     error = ErrorDetailOutput()
+
+
+def representer(serializer_class: type[serializers.Serializer]) -> Callable[[Any], dict[str, Any]]:
+    """`serializer_class(instance).data` without building a serializer per call.
+
+    DRF deep-copies every declared field each time a serializer is instantiated (0.6 ms
+    for an entry's 36 fields, five times the cost of rendering them). One instance built
+    here renders any number of objects: `to_representation` only reads its fields. For
+    output serializers without context; the OpenAPI schema still reads the class."""
+    return serializer_class().to_representation

@@ -11,9 +11,9 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from strawberry.django.views import GraphQLView
 
+from nexus.accounts.authentication import BearerAuthentication
 from nexus.core.errors import InvalidInput
 from nexus.core.http import error_response
 from nexus.graphql.schema import schema
@@ -30,7 +30,7 @@ class NexusGraphQLView(GraphQLView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
-            authenticated = JWTAuthentication().authenticate(request)  # type: ignore[arg-type]
+            authenticated = BearerAuthentication().authenticate(request)  # type: ignore[arg-type]
         except AuthenticationFailed as error:
             detail = error.detail if isinstance(error.detail, dict) else {"detail": error.detail}
             return error_response(request, code="token_not_valid", message=str(detail.get("detail")), status=401)

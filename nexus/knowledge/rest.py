@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.api.pagination import NexusCursorPagination
-from nexus.api.serializers import ErrorOutput, InputSerializer
+from nexus.api.serializers import ErrorOutput, InputSerializer, representer
 from nexus.core.cache import cache_get_or_compute
 from nexus.core.errors import InvalidInput
 from nexus.knowledge.caching import ENTRY_CACHE_DEPENDS_ON, ENTRY_LISTS_CACHE_SCOPE, entry_cache_scope
@@ -285,9 +285,13 @@ def entry_etag(entry: Entry, representation: dict[str, Any]) -> str:
     return f'"e{entry.pk}-r{entry.version}-{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"'
 
 
+entry_output = representer(EntryOutput)
+entry_detail_output = representer(EntryDetailOutput)
+
+
 def entry_representation(entry: Entry) -> tuple[bytes, str]:
     """The JSON of an entry's detail (the same for every reader) and its ETag."""
-    data = EntryDetailOutput(entry).data
+    data = entry_detail_output(entry)
     return JSONRenderer().render(data), entry_etag(entry, data)
 
 
@@ -344,16 +348,21 @@ class EntryListApi(ListAPIView):
         page = super().paginate_queryset(queryset)
         return entries_load_vocabulary(list(page)) if page is not None else None
 
+    def _page(self) -> Response:
+        # ListAPIView.list with one EntryOutput for every page (see representer).
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([entry_output(entry) for entry in page])
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         if request.user.is_authenticated:
-            return super().list(request, *args, **kwargs)
+            return self._page()
         # Anonymous readers share one cached answer per URL, dropped by any entry write.
         body = cache_get_or_compute(
             ENTRY_LISTS_CACHE_SCOPE,
             request.get_host(),
             request.get_full_path(),
             depends_on=ENTRY_CACHE_DEPENDS_ON,
-            compute=lambda: JSONRenderer().render(super(EntryListApi, self).list(request, *args, **kwargs).data),
+            compute=lambda: JSONRenderer().render(self._page().data),
         )
         return HttpResponse(body, content_type="application/json")
 
@@ -444,7 +453,7 @@ class EntryReverifyApi(APIView):
         data = ReverifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         entry = entry_reverify(actor=request.user, entry=entry, **data.validated_data)
-        return Response(EntryDetailOutput(entry).data)
+        return Response(entry_detail_output(entry))
 
 
 class RevisionPagination(NexusCursorPagination):

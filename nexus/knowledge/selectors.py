@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 
 from nexus.accounts.models import Profile, User
 from nexus.accounts.roles import Role, user_has_role
+from nexus.core.rows import ModelColumns, fetch_one
 from nexus.knowledge.errors import (
     EntryNotFound,
     HubNotFound,
@@ -93,8 +94,38 @@ def entry_list_for_hub_page(user: Any, hub: Hub) -> QuerySet[Entry]:
     return entry_list_visible_to(user).filter(hub=hub).defer(None).defer("body", "outcome", "html")
 
 
-def _entry_detail_queryset() -> QuerySet[Entry]:
-    return Entry.objects.select_related("hub__owner__profile")
+# An entry's detail: the entry, its hub, the hub's owner and the owner's profile, as
+# select_related("hub__owner__profile") would load them, from a statement written once.
+_ENTRY, _HUB = ModelColumns(Entry, "e"), ModelColumns(Hub, "h")
+_OWNER, _PROFILE = ModelColumns(User, "u"), ModelColumns(Profile, "p")
+
+
+@functools.cache
+def _entry_detail_sql() -> str:
+    """SELECT an entry with its hub, owner and profile; the caller appends the WHERE."""
+    columns = ", ".join(part.sql for part in (_ENTRY, _HUB, _OWNER, _PROFILE))
+    return (
+        f"SELECT {columns} FROM {_ENTRY.table} "  # noqa: S608 (every name comes from the models)
+        f"JOIN {_HUB.table} ON h.id = e.{_ENTRY.column('hub')} "
+        f"JOIN {_OWNER.table} ON u.id = h.{_HUB.column('owner')} "
+        f"LEFT JOIN {_PROFILE.table} ON p.{_PROFILE.column('user')} = u.id WHERE "
+    )
+
+
+def _entry_detail(where: str, params: list[Any]) -> Entry | None:
+    """The entry the condition finds, its hub, owner and profile cached on it, and its
+    vocabulary loaded: two queries, neither composed per request."""
+    row = fetch_one(_entry_detail_sql() + where, params)
+    if row is None:
+        return None
+    entry, hub, owner = _ENTRY.load(row), _HUB.load(row, _ENTRY.width), _OWNER.load(row, _ENTRY.width + _HUB.width)
+    profile = _PROFILE.load(row, _ENTRY.width + _HUB.width + _OWNER.width)
+    Entry._meta.get_field("hub").set_cached_value(entry, hub)  # type: ignore[union-attr]
+    Hub._meta.get_field("owner").set_cached_value(hub, owner)  # type: ignore[union-attr]
+    User._meta.get_field("profile").set_cached_value(owner, profile)  # type: ignore[union-attr]
+    if profile is not None:
+        Profile._meta.get_field("user").set_cached_value(profile, owner)  # type: ignore[union-attr]
+    return entries_load_vocabulary([entry])[0]
 
 
 # The vocabulary of an entry lives in three tables; one UNION reads all three.
@@ -153,23 +184,33 @@ def entries_load_vocabulary(entries: list[Entry]) -> list[Entry]:
     return entries
 
 
-def _entry_with_vocabulary(entries: QuerySet[Entry]) -> Entry | None:
-    entry = entries.first()
-    return entries_load_vocabulary([entry])[0] if entry is not None else None
-
-
 def entry_get_for_user(user: Any, entry_id: int) -> Entry:
     """One entry with everything its page shows, or EntryNotFound (drafts of others too)."""
-    entry = _entry_with_vocabulary(_entry_detail_queryset().filter(pk=entry_id))
+    entry = _entry_detail("e.id = %s", [entry_id])
     if entry is None or not can_view_entry(user, entry):
         raise EntryNotFound()
     return entry
 
 
 def entry_get_by_slug(user: Any, username: str, slug: str) -> Entry:
-    hub = hub_get_for_user(user, username)
-    entry = _entry_with_vocabulary(_entry_detail_queryset().filter(hub=hub, slug=slug))
-    if entry is None or not can_view_entry(user, entry):
+    """The entry at /h/<username>/<slug>/: one lookup by the owner's username (any case,
+    active accounts only, as hub_get_for_user) and the slug; HubNotFound when the hub
+    is what the user may not see, else EntryNotFound."""
+    if "\x00" in slug:  # PostgreSQL refuses NUL in a query; no slug has one
+        raise EntryNotFound()
+    if "\x00" in username:
+        hub_get_for_user(user, username)  # refuses it as it refuses any other unknown hub
+    entry = _entry_detail(
+        f"LOWER(u.{_OWNER.column('username')}) = %s AND u.{_OWNER.column('is_active')} = %s "
+        f"AND e.{_ENTRY.column('slug')} = %s",
+        [username.lower(), True, slug],
+    )
+    if entry is None:
+        hub_get_for_user(user, username)  # raises HubNotFound when that is the reason
+        raise EntryNotFound()
+    if not can_view_hub(user, entry.hub):
+        raise HubNotFound(f"{username!r} has no hub you can see.")
+    if not can_view_entry(user, entry):
         raise EntryNotFound()
     return entry
 

@@ -289,7 +289,7 @@ NEXUS_COMMUNITY_POSTS_PER_MINUTE = env.int("NEXUS_COMMUNITY_POSTS_PER_MINUTE", d
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "nexus.accounts.authentication.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

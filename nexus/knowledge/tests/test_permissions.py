@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from nexus.core.errors import PermissionDenied
 from nexus.knowledge.errors import EntryNotFound, HubNotFound
-from nexus.knowledge.models import Visibility
+from nexus.knowledge.models import Entry, Visibility
 from nexus.knowledge.selectors import (
     entry_cards_visible_to,
+    entry_get_by_slug,
     entry_get_for_user,
     entry_list_visible_to,
     hub_get_for_user,
@@ -127,3 +131,43 @@ def test_an_entry_card_holds_what_the_models_hold(owner: Any) -> None:
     assert card.published_at.tzinfo is not None
     assert (card.hub_username, card.author_name, card.kind_label) == ("owner", "Ada O.", entry.get_kind_display())
     assert entry_cards_visible_to(owner, []) == {}
+
+
+def _fields(instance: Any) -> dict[str, Any]:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_the_entry_reads_load_what_select_related_loads(owner: Any, member: Any) -> None:
+    """entry_get_for_user and entry_get_by_slug read a statement written once (core/rows.py):
+    every field as the ORM converts it (dates, JSON, booleans), related objects cached."""
+    entry = make_entry(
+        owner,
+        title="Rows",
+        body="# Rows\n\n## Columns\n\nText.\n",
+        week=4,
+        review_by=datetime.date(2030, 1, 2),
+        topics=["caching"],
+        tags=["orm"],
+    )
+    expected = Entry.objects.select_related("hub__owner__profile").get(pk=entry.pk)
+    for loaded in (entry_get_for_user(member, entry.pk), entry_get_by_slug(member, "OWNER", entry.slug)):
+        with CaptureQueriesContext(connection) as queries:
+            hub, user, profile = loaded.hub, loaded.hub.owner, loaded.hub.owner.profile
+            topics, tags = [t.slug for t in loaded.topics.all()], [t.name for t in loaded.tags.all()]
+        assert len(queries) == 0
+        assert _fields(loaded) == _fields(expected)
+        assert _fields(hub) == _fields(expected.hub)
+        assert _fields(user) == _fields(expected.hub.owner)
+        assert _fields(profile) == _fields(expected.hub.owner.profile)
+        assert profile.user is user
+        assert (topics, tags) == (["caching"], ["orm"])
+        assert loaded.toc == expected.toc
+        assert loaded.toc  # JSON decoded, not text
+    with pytest.raises(EntryNotFound):
+        entry_get_by_slug(member, "owner", "no-such-entry")
+    with pytest.raises(HubNotFound):
+        entry_get_by_slug(member, "nobody", entry.slug)
+    with pytest.raises(EntryNotFound):
+        entry_get_by_slug(member, "owner", "bad\x00slug")
+    with pytest.raises(HubNotFound):
+        entry_get_by_slug(member, "own\x00er", entry.slug)
