@@ -11,6 +11,7 @@ JSON, booleans), `Model.from_db`, and the related objects cached on each other.
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 from django.db import connection
@@ -68,3 +69,26 @@ def fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def json_rows_subquery(columns: str, source: str, *, order: str) -> str:
+    """A scalar subquery of the rows `SELECT columns FROM source ORDER BY order` finds, as
+    one JSON array of arrays: a detail reads its few related rows in its own statement,
+    not in a query of their own. `columns` are "alias.column" names from the models."""
+    if connection.vendor == "postgresql":
+        return f"(SELECT json_agg(json_build_array({columns}) ORDER BY {order}) FROM {source})"  # noqa: S608
+    # SQLite aggregates in the order its subquery hands the rows over.
+    names = [f"c{index}" for index, _ in enumerate(columns.split(","))]
+    aliased = ", ".join(f"{column.strip()} AS {name}" for column, name in zip(columns.split(","), names, strict=True))
+    return (
+        f"(SELECT json_group_array(json_array({', '.join(names)})) "  # noqa: S608 (names from models)
+        f"FROM (SELECT {aliased} FROM {source} ORDER BY {order}))"
+    )
+
+
+def json_rows(value: Any) -> list[list[Any]]:
+    """What json_rows_subquery read: psycopg decodes JSON itself, SQLite hands over text,
+    and no rows at all is NULL (PostgreSQL) or "[]"."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else json.loads(value)

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 
 from nexus.accounts.models import Profile, User
 from nexus.accounts.roles import Role, user_has_role
-from nexus.core.rows import ModelColumns, fetch_one
+from nexus.core.rows import ModelColumns, fetch_one, json_rows, json_rows_subquery
 from nexus.knowledge.errors import (
     EntryNotFound,
     HubNotFound,
@@ -100,79 +100,53 @@ _ENTRY, _HUB = ModelColumns(Entry, "e"), ModelColumns(Hub, "h")
 _OWNER, _PROFILE = ModelColumns(User, "u"), ModelColumns(Profile, "p")
 
 
-@functools.cache
-def _entry_detail_sql() -> str:
-    """SELECT an entry with its hub, owner and profile; the caller appends the WHERE."""
-    columns = ", ".join(part.sql for part in (_ENTRY, _HUB, _OWNER, _PROFILE))
-    return (
-        f"SELECT {columns} FROM {_ENTRY.table} "  # noqa: S608 (every name comes from the models)
-        f"JOIN {_HUB.table} ON h.id = e.{_ENTRY.column('hub')} "
-        f"JOIN {_OWNER.table} ON u.id = h.{_HUB.column('owner')} "
-        f"LEFT JOIN {_PROFILE.table} ON p.{_PROFILE.column('user')} = u.id WHERE "
-    )
-
-
-def _entry_detail(where: str, params: list[Any]) -> Entry | None:
-    """The entry the condition finds, its hub, owner and profile cached on it, and its
-    vocabulary loaded: two queries, neither composed per request."""
-    row = fetch_one(_entry_detail_sql() + where, params)
-    if row is None:
-        return None
-    entry, hub, owner = _ENTRY.load(row), _HUB.load(row, _ENTRY.width), _OWNER.load(row, _ENTRY.width + _HUB.width)
-    profile = _PROFILE.load(row, _ENTRY.width + _HUB.width + _OWNER.width)
-    Entry._meta.get_field("hub").set_cached_value(entry, hub)  # type: ignore[union-attr]
-    Hub._meta.get_field("owner").set_cached_value(hub, owner)  # type: ignore[union-attr]
-    User._meta.get_field("profile").set_cached_value(owner, profile)  # type: ignore[union-attr]
-    if profile is not None:
-        Profile._meta.get_field("user").set_cached_value(profile, owner)  # type: ignore[union-attr]
-    return entries_load_vocabulary([entry])[0]
-
-
-# The vocabulary of an entry lives in three tables; one UNION reads all three.
+# The vocabulary of an entry lives in three tables: one UNION reads them for a list of
+# entries, three JSON aggregates inside the detail statement for one.
 _VOCABULARY = {"topics": Topic, "technologies": Technology, "tags": Tag}
 
 
 @functools.cache
-def _vocabulary_union_sql() -> str:
-    """SELECT field, entry id, id, name, slug (a tag's name) of every vocabulary row of the
-    entries in %(ids)s, from the models' own table names. Written once, not built per request:
-    composing the same UNION with the ORM costs more than running it."""
-    parts = []
+def _vocabulary_sources() -> dict[str, tuple[str, str, str]]:
+    """Per field: the id, name and slug (a tag's name) columns of its rows, the FROM and
+    JOIN that find them up to the condition on the link's entry column, and that column
+    (every name from the models)."""
+    quote = connection.ops.quote_name
+    sources = {}
     for field, model in _VOCABULARY.items():
         relation: Any = Entry._meta.get_field(field)  # a ManyToManyField
-        through = relation.remote_field.through._meta
-        quote = connection.ops.quote_name
-        table, links = quote(model._meta.db_table), quote(through.db_table)
+        table, links = quote(model._meta.db_table), quote(relation.remote_field.through._meta.db_table)
         entry_column, item_column = quote(relation.m2m_column_name()), quote(relation.m2m_reverse_name())
         slug = "slug" if model is not Tag else "name"
-        parts.append(  # every name comes from the models, none from a request
-            f"SELECT '{field}', l.{entry_column}, v.id, v.name, v.{slug} FROM {table} v "  # noqa: S608
-            f"JOIN {links} l ON l.{item_column} = v.id WHERE l.{entry_column} IN %(ids)s"
+        sources[field] = (
+            f"v.id, v.name, v.{slug}",
+            f"{table} v JOIN {links} l ON l.{item_column} = v.id WHERE l.{entry_column}",
+            entry_column,
         )
-    return " UNION ALL ".join(parts)
+    return sources
 
 
-def entries_load_vocabulary(entries: list[Entry]) -> list[Entry]:
-    """Load the topics, technologies and tags of `entries` with one query, a UNION of the
-    three, where prefetch_related spends one each; `entry.topics.all()` and the rest then
-    read what was loaded. The rows carry id, name and slug (tags: id and name); any other
-    field loads on access, as with `.only()`."""
-    if not entries:
-        return entries
-    ids = [entry.pk for entry in entries]
-    placeholders = "(" + ", ".join(["%s"] * len(ids)) + ")"
-    sql = _vocabulary_union_sql().replace("%(ids)s", placeholders)
-    loaded: dict[tuple[str, int], list[Any]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids * len(_VOCABULARY))
-        for field, entry_id, pk, name, slug in cursor.fetchall():
-            model = _VOCABULARY[field]
-            item: Any = (
-                Tag.from_db(connection.alias, ["id", "name"], [pk, name])
-                if model is Tag
-                else model.from_db(connection.alias, ["id", "name", "slug"], [pk, name, slug])
-            )
-            loaded.setdefault((field, entry_id), []).append(item)
+@functools.cache
+def _vocabulary_union_sql() -> str:
+    """SELECT field, entry id, id, name, slug of every vocabulary row of the entries in
+    %(ids)s. Written once, not built per request: composing the same UNION with the ORM
+    costs more than running it."""
+    return " UNION ALL ".join(
+        f"SELECT '{field}', l.{entry_column}, {columns} FROM {source} IN %(ids)s"  # noqa: S608
+        for field, (columns, source, entry_column) in _vocabulary_sources().items()
+    )
+
+
+def _vocabulary_item(field: str, pk: int, name: str, slug: str) -> Any:
+    model = _VOCABULARY[field]
+    if model is Tag:
+        return Tag.from_db(connection.alias, ["id", "name"], [pk, name])
+    return model.from_db(connection.alias, ["id", "name", "slug"], [pk, name, slug])
+
+
+def _vocabulary_attach(entries: list[Entry], loaded: dict[tuple[str, int], list[Any]]) -> list[Entry]:
+    """Store each entry's loaded vocabulary as prefetch_related would: `entry.topics.all()`
+    and the rest then read it. The rows carry id, name and slug (tags: id and name); any
+    other field loads on access, as with `.only()`."""
     for entry in entries:
         cache = entry.__dict__.setdefault("_prefetched_objects_cache", {})
         for field in _VOCABULARY:
@@ -182,6 +156,61 @@ def entries_load_vocabulary(entries: list[Entry]) -> list[Entry]:
             related._prefetch_done = True
             cache[field] = related
     return entries
+
+
+def entries_load_vocabulary(entries: list[Entry]) -> list[Entry]:
+    """Load the topics, technologies and tags of `entries` with one query, a UNION of the
+    three, where prefetch_related spends one each."""
+    if not entries:
+        return entries
+    ids = [entry.pk for entry in entries]
+    placeholders = "(" + ", ".join(["%s"] * len(ids)) + ")"
+    sql = _vocabulary_union_sql().replace("%(ids)s", placeholders)
+    loaded: dict[tuple[str, int], list[Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids * len(_VOCABULARY))
+        for field, entry_id, pk, name, slug in cursor.fetchall():
+            loaded.setdefault((field, entry_id), []).append(_vocabulary_item(field, pk, name, slug))
+    return _vocabulary_attach(entries, loaded)
+
+
+@functools.cache
+def _entry_detail_sql() -> str:
+    """SELECT an entry with its hub, owner and profile, and its vocabulary as three JSON
+    arrays; the caller appends the WHERE."""
+    columns = ", ".join(part.sql for part in (_ENTRY, _HUB, _OWNER, _PROFILE))
+    vocabulary = ", ".join(
+        json_rows_subquery(columns, f"{source} = e.id", order="v.name")
+        for columns, source, _ in _vocabulary_sources().values()
+    )
+    return (
+        f"SELECT {columns}, {vocabulary} FROM {_ENTRY.table} "  # noqa: S608 (every name comes from the models)
+        f"JOIN {_HUB.table} ON h.id = e.{_ENTRY.column('hub')} "
+        f"JOIN {_OWNER.table} ON u.id = h.{_HUB.column('owner')} "
+        f"LEFT JOIN {_PROFILE.table} ON p.{_PROFILE.column('user')} = u.id WHERE "
+    )
+
+
+def _entry_detail(where: str, params: list[Any]) -> Entry | None:
+    """The entry the condition finds, with its hub, owner and profile cached on it and its
+    vocabulary loaded: one query, not composed per request."""
+    row = fetch_one(_entry_detail_sql() + where, params)
+    if row is None:
+        return None
+    entry, hub, owner = _ENTRY.load(row), _HUB.load(row, _ENTRY.width), _OWNER.load(row, _ENTRY.width + _HUB.width)
+    models_width = _ENTRY.width + _HUB.width + _OWNER.width
+    profile = _PROFILE.load(row, models_width)
+    Entry._meta.get_field("hub").set_cached_value(entry, hub)  # type: ignore[union-attr]
+    Hub._meta.get_field("owner").set_cached_value(hub, owner)  # type: ignore[union-attr]
+    User._meta.get_field("profile").set_cached_value(owner, profile)  # type: ignore[union-attr]
+    if profile is not None:
+        Profile._meta.get_field("user").set_cached_value(profile, owner)  # type: ignore[union-attr]
+    arrays = row[models_width + _PROFILE.width :]
+    loaded = {
+        (field, entry.pk): [_vocabulary_item(field, *item) for item in json_rows(value)]
+        for field, value in zip(_VOCABULARY, arrays, strict=True)
+    }
+    return _vocabulary_attach([entry], loaded)[0]
 
 
 def entry_get_for_user(user: Any, entry_id: int) -> Entry:

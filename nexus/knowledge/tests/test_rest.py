@@ -337,8 +337,8 @@ def test_anonymous_lists_are_cached_and_dropped_by_any_entry_write(api_client: A
 def test_entry_detail_query_counts(api_client: Any, owner: Any, member: Any) -> None:
     entry = make_entry(owner, topics=["caching"], technologies=["redis"], tags=["x"])
     url = f"/api/v1/entries/{entry.pk}"
-    # P2 of DESIGN.md: at most 3. The entry with hub and author; its vocabulary in one UNION.
-    assert count_queries(api_client, url) == 2
+    # P2 of DESIGN.md: at most 3. One: the entry with hub, author and its vocabulary.
+    assert count_queries(api_client, url) == 1
     assert count_queries(api_client, url) == 0  # anonymous: the cached representation
     api_client.credentials(**{"HTTP_AUTHORIZATION": bearer(member)["HTTP_AUTHORIZATION"]})
     response = api_client.get(url)
@@ -347,7 +347,7 @@ def test_entry_detail_query_counts(api_client: Any, owner: Any, member: Any) -> 
         [{"slug": "redis", "name": "Redis"}],
         ["x"],
     )
-    assert count_queries(api_client, url) == 3  # signed in: + the user, never the shared cache
+    assert count_queries(api_client, url) == 2  # signed in: + the user, never the shared cache
 
 
 def test_the_cached_entry_is_never_stale_after_a_write(api_client: Any, owner: Any) -> None:
