@@ -221,6 +221,14 @@ def entry_get_for_user(user: Any, entry_id: int) -> Entry:
     return entry
 
 
+@functools.cache
+def _by_slug_sql() -> str:
+    return (
+        f"LOWER(u.{_OWNER.column('username')}) = %s AND u.{_OWNER.column('is_active')} = %s "
+        f"AND e.{_ENTRY.column('slug')} = %s"
+    )
+
+
 def entry_get_by_slug(user: Any, username: str, slug: str) -> Entry:
     """The entry at /h/<username>/<slug>/: one lookup by the owner's username (any case,
     active accounts only, as hub_get_for_user) and the slug; HubNotFound when the hub
@@ -229,11 +237,7 @@ def entry_get_by_slug(user: Any, username: str, slug: str) -> Entry:
         raise EntryNotFound()
     if "\x00" in username:
         hub_get_for_user(user, username)  # refuses it as it refuses any other unknown hub
-    entry = _entry_detail(
-        f"LOWER(u.{_OWNER.column('username')}) = %s AND u.{_OWNER.column('is_active')} = %s "
-        f"AND e.{_ENTRY.column('slug')} = %s",
-        [username.lower(), True, slug],
-    )
+    entry = _entry_detail(_by_slug_sql(), [username.lower(), True, slug])
     if entry is None:
         hub_get_for_user(user, username)  # raises HubNotFound when that is the reason
         raise EntryNotFound()
