@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 
 from nexus.accounts.errors import UserNotFound
 from nexus.accounts.models import User
-from nexus.core.rows import ModelColumns, fetch_one
+from nexus.core.rows import ModelColumns, fetch_one, is_storable_key
 
 _USER = ModelColumns(User, "u")
 
@@ -27,7 +27,7 @@ def user_by_id(user_id: Any) -> User | None:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
-    if not -(2**63) <= pk < 2**63:  # a signed claim, but no database integer
+    if not is_storable_key(pk):  # a signed claim, but no database integer
         return None
     row = fetch_one(_user_by_id_sql(), [pk])
     return _USER.load(row) if row is not None else None

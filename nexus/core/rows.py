@@ -65,6 +65,12 @@ class ModelColumns:
         return self.model.from_db(connection.alias, self.names, values)
 
 
+def is_storable_key(value: int) -> bool:
+    """Whether an integer fits a database key (a signed 64-bit integer): larger ones, from
+    a URL or a signed token, name no row, where binding them would fail on SQLite."""
+    return -(2**63) <= value < 2**63
+
+
 def fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

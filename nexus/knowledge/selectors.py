@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 
 from nexus.accounts.models import Profile, User
 from nexus.accounts.roles import Role, user_has_role
-from nexus.core.rows import ModelColumns, fetch_one, json_rows, json_rows_subquery
+from nexus.core.rows import ModelColumns, fetch_one, is_storable_key, json_rows, json_rows_subquery
 from nexus.knowledge.errors import (
     EntryNotFound,
     HubNotFound,
@@ -215,7 +215,7 @@ def _entry_detail(where: str, params: list[Any]) -> Entry | None:
 
 def entry_get_for_user(user: Any, entry_id: int) -> Entry:
     """One entry with everything its page shows, or EntryNotFound (drafts of others too)."""
-    entry = _entry_detail("e.id = %s", [entry_id])
+    entry = _entry_detail("e.id = %s", [entry_id]) if is_storable_key(entry_id) else None
     if entry is None or not can_view_entry(user, entry):
         raise EntryNotFound()
     return entry

@@ -164,6 +164,8 @@ def test_the_entry_reads_load_what_select_related_loads(owner: Any, member: Any)
         assert loaded.toc == expected.toc
         assert loaded.toc  # JSON decoded, not text
     with pytest.raises(EntryNotFound):
+        entry_get_for_user(member, 10**30)  # a URL's digits, past any database integer
+    with pytest.raises(EntryNotFound):
         entry_get_by_slug(member, "owner", "no-such-entry")
     with pytest.raises(HubNotFound):
         entry_get_by_slug(member, "nobody", entry.slug)
