@@ -21,7 +21,7 @@ from nexus.accounts.models import Profile, Track, User
 from nexus.accounts.roles import user_roles
 from nexus.accounts.selectors import user_get_me, user_get_public, user_list_public
 from nexus.accounts.services import profile_update, user_register
-from nexus.api.serializers import ErrorOutput, InputSerializer, StrictInputMixin
+from nexus.api.serializers import ErrorOutput, InputSerializer, StrictInputMixin, representer
 
 ERRORS = {
     400: OpenApiResponse(ErrorOutput, description="Invalid input"),
@@ -55,6 +55,9 @@ class UserOutput(serializers.Serializer):
 
     def get_roles(self, user: User) -> list[str]:
         return sorted(role.value for role in user_roles(user))
+
+
+user_output = representer(UserOutput)
 
 
 class MeOutput(UserOutput):
@@ -222,7 +225,7 @@ class UserDetailApi(APIView):
         summary="A member's public profile",
     )
     def get(self, request: Request, username: str) -> Response:
-        return Response(UserOutput(user_get_public(username)).data)
+        return Response(user_output(user_get_public(username)))
 
 
 api_urlpatterns = [

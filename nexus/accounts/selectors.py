@@ -6,10 +6,9 @@ import functools
 from typing import Any
 
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 
 from nexus.accounts.errors import UserNotFound
-from nexus.accounts.models import User
+from nexus.accounts.models import Profile, User
 from nexus.core.rows import ModelColumns, fetch_one, is_storable_key
 
 _USER = ModelColumns(User, "u")
@@ -38,19 +37,32 @@ def user_list_public() -> QuerySet[User]:
     return User.objects.filter(is_active=True, profile__isnull=False).select_related("profile").order_by("-id")
 
 
+_PROFILE = ModelColumns(Profile, "p")
+
+
+@functools.cache
+def _user_public_sql() -> str:
+    # The inner join is profile__isnull=False; LOWER() matches the unique index on
+    # lower(username), where iexact's UPPER() would not.
+    return (
+        f"SELECT {_USER.sql}, {_PROFILE.sql} FROM {_USER.table} "  # noqa: S608 (names from the models)
+        f"JOIN {_PROFILE.table} ON p.{_PROFILE.column('user')} = u.id "
+        f"WHERE LOWER(u.{_USER.column('username')}) = %s AND u.{_USER.column('is_active')} = %s"
+    )
+
+
 def user_get_public(username: str) -> User:
-    """An active member by username (case-insensitive), or UserNotFound."""
+    """An active member with a profile by username (case-insensitive), or UserNotFound;
+    the profile is loaded with it, in one statement written once (core/rows.py)."""
     if "\x00" in username:  # PostgreSQL refuses NUL in a query; no username has one
         raise UserNotFound(f"No member is called {username!r}.")
-    # LOWER() matches the unique index on lower(username); iexact's UPPER() would not.
-    try:
-        return (
-            User.objects.select_related("profile")
-            .alias(username_lower=Lower("username"))
-            .get(username_lower=username.lower(), is_active=True, profile__isnull=False)
-        )
-    except User.DoesNotExist:
-        raise UserNotFound(f"No member is called {username!r}.") from None
+    row = fetch_one(_user_public_sql(), [username.lower(), True])
+    if row is None:
+        raise UserNotFound(f"No member is called {username!r}.")
+    user, profile = _USER.load(row), _PROFILE.load(row, _USER.width)
+    User._meta.get_field("profile").set_cached_value(user, profile)  # type: ignore[union-attr]
+    Profile._meta.get_field("user").set_cached_value(profile, user)  # type: ignore[union-attr]
+    return user
 
 
 def user_get_me(user: Any) -> User:

@@ -146,6 +146,25 @@ def test_profile_detail_is_one_query(api_client: Any, owner: Any) -> None:
     assert count_queries(api_client, "/api/v1/users/owner") == 1  # member joined with profile
 
 
+def test_the_public_read_loads_the_member_and_profile_the_orm_loads(owner: Any) -> None:
+    from nexus.accounts.errors import UserNotFound
+    from nexus.accounts.models import Profile, User
+    from nexus.accounts.selectors import user_get_public
+
+    def fields(instance: Any) -> dict[str, Any]:
+        return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+    loaded = user_get_public("OWNER")
+    expected = User.objects.select_related("profile").get(pk=owner.pk)
+    with CaptureQueriesContext(connection) as queries:
+        profile = loaded.profile
+    assert len(queries) == 0
+    assert (fields(loaded), fields(profile)) == (fields(expected), fields(expected.profile))
+    Profile.objects.filter(user=owner).delete()  # a member without a profile is not public
+    with pytest.raises(UserNotFound):
+        user_get_public("owner")
+
+
 def test_granting_a_role_shows_at_once(api_client: Any, owner: Any, admin_user: Any) -> None:
     from nexus.accounts.roles import Role
     from nexus.accounts.services import role_grant
