@@ -12,6 +12,7 @@ from typing import Any
 
 from nexus.accounts.models import User
 from nexus.core.cache import cache_bump, cache_get_or_compute
+from nexus.core.request_memo import request_memo, request_memo_forget
 
 ROLES_CACHE_SCOPE = "accounts.roles"
 
@@ -32,12 +33,17 @@ def _role_holders() -> dict[int, frozenset[Role]]:
 
 
 def role_holders() -> dict[int, frozenset[Role]]:
-    """Everyone who holds a role, with their roles (cached until a role changes)."""
-    return cache_get_or_compute(ROLES_CACHE_SCOPE, "holders", compute=_role_holders, timeout=3600)
+    """Everyone who holds a role, with their roles: cached until a role changes, and read
+    from the cache once per request (a member list asks for every member's roles)."""
+    return request_memo(
+        ROLES_CACHE_SCOPE,
+        lambda: cache_get_or_compute(ROLES_CACHE_SCOPE, "holders", compute=_role_holders, timeout=3600),
+    )
 
 
 def role_holders_changed() -> None:
     """Call after group memberships change, wherever they were changed."""
+    request_memo_forget(ROLES_CACHE_SCOPE)
     cache_bump(ROLES_CACHE_SCOPE)
 
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from nexus.core.errors import NexusError
 from nexus.core.http import error_response
 from nexus.core.request_id import request_id_from_header, request_id_reset, request_id_set
+from nexus.core.request_memo import request_memo_scope
 
 access_log = logging.getLogger("nexus.request")
 logger = logging.getLogger(__name__)
@@ -21,7 +22,8 @@ GetResponse = Callable[[HttpRequest], HttpResponse]
 
 
 class RequestIdMiddleware:
-    """Tags the request with an id (X-Request-ID) and writes one line when it ends."""
+    """Tags the request with an id (X-Request-ID), opens its memo (core/request_memo.py)
+    and writes one line when it ends."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -32,7 +34,8 @@ class RequestIdMiddleware:
         token = request_id_set(request_id)
         started = time.perf_counter()
         try:
-            response = self.get_response(request)
+            with request_memo_scope():
+                response = self.get_response(request)
             response["X-Request-ID"] = request_id
             if self.log_requests:
                 match = request.resolver_match

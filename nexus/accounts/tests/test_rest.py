@@ -165,6 +165,23 @@ def test_the_public_read_loads_the_member_and_profile_the_orm_loads(owner: Any) 
         user_get_public("owner")
 
 
+def test_a_member_list_reads_who_holds_roles_once_per_request(api_client: Any, monkeypatch: Any) -> None:
+    from nexus.accounts import roles
+    from nexus.accounts.tests.factories import UserFactory
+
+    UserFactory.create_batch(6)
+    reads: list[str] = []
+    real = roles.cache_get_or_compute
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(roles, "cache_get_or_compute", counted)
+    assert len(api_client.get("/api/v1/users", {"page_size": 20}).json()["results"]) >= 6
+    assert reads == [roles.ROLES_CACHE_SCOPE]
+
+
 def test_granting_a_role_shows_at_once(api_client: Any, owner: Any, admin_user: Any) -> None:
     from nexus.accounts.roles import Role
     from nexus.accounts.services import role_grant
