@@ -53,6 +53,16 @@ class ModelColumns:
                 found.append((index, converters, column))
         return found
 
+    def convert(self, name: str, value: Any) -> Any:
+        """One column's value as the ORM reads it, for a statement that selects a few
+        columns rather than whole instances."""
+        index = self.names.index(self.model._meta.get_field(name).attname)  # type: ignore[union-attr]
+        for position, converters, column in self._converters:
+            if position == index:
+                for convert in converters:
+                    value = convert(value, column, connection)
+        return value
+
     def load(self, row: tuple[Any, ...] | list[Any], start: int = 0) -> Any:
         """The instance in row[start : start + width], or None when its key is NULL (an
         outer join found nothing)."""
@@ -69,6 +79,11 @@ def is_storable_key(value: int) -> bool:
     """Whether an integer fits a database key (a signed 64-bit integer): larger ones, from
     a URL or a signed token, name no row, where binding them would fail on SQLite."""
     return -(2**63) <= value < 2**63
+
+
+def placeholders(count: int) -> str:
+    """ "(%s, %s, ...)" for an IN list of `count` values."""
+    return "(" + ", ".join(["%s"] * count) + ")"
 
 
 def fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 
 from nexus.accounts.models import Profile, User
 from nexus.accounts.roles import Role, user_has_role
-from nexus.core.rows import ModelColumns, fetch_one, is_storable_key, json_rows, json_rows_subquery
+from nexus.core.rows import ModelColumns, fetch_one, is_storable_key, json_rows, json_rows_subquery, placeholders
 from nexus.knowledge.errors import (
     EntryNotFound,
     HubNotFound,
@@ -164,8 +164,7 @@ def entries_load_vocabulary(entries: list[Entry]) -> list[Entry]:
     if not entries:
         return entries
     ids = [entry.pk for entry in entries]
-    placeholders = "(" + ", ".join(["%s"] * len(ids)) + ")"
-    sql = _vocabulary_union_sql().replace("%(ids)s", placeholders)
+    sql = _vocabulary_union_sql().replace("%(ids)s", placeholders(len(ids)))
     loaded: dict[tuple[str, int], list[Any]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, ids * len(_VOCABULARY))
@@ -284,30 +283,14 @@ def _entry_cards_sql() -> str:
     """SELECT the EntryCard columns and the entry's access (status, hub visibility and
     owner) of the entries in %(ids)s. Written once from the models' table and column
     names: composing it with the ORM cost more per search than running it."""
-    quote = connection.ops.quote_name
-
-    def column(model: Any, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    entry, hub = quote(Entry._meta.db_table), quote(Hub._meta.db_table)
-    user, profile = quote(User._meta.db_table), quote(Profile._meta.db_table)
-    card = ", ".join(
-        f"e.{column(Entry, name)}"
-        for name in ("id", "kind", "title", "slug", "summary", "status", "week", "published_at")
-    )
+    fields = ("id", "kind", "title", "slug", "summary", "status", "week", "published_at")
+    card = ", ".join(f"e.{_ENTRY.column(name)}" for name in fields)
     return (
-        f"SELECT {card}, u.{column(User, 'username')}, p.{column(Profile, 'display_name')}, "  # noqa: S608
-        f"h.{column(Hub, 'visibility')}, h.{column(Hub, 'owner')} FROM {entry} e "
-        f"JOIN {hub} h ON h.id = e.{column(Entry, 'hub')} JOIN {user} u ON u.id = h.{column(Hub, 'owner')} "
-        f"LEFT JOIN {profile} p ON p.{column(Profile, 'user')} = u.id WHERE e.id IN %(ids)s"
+        f"SELECT {card}, u.{_OWNER.column('username')}, p.{_PROFILE.column('display_name')}, "  # noqa: S608
+        f"h.{_HUB.column('visibility')}, h.{_HUB.column('owner')} FROM {_ENTRY.table} "
+        f"JOIN {_HUB.table} ON h.id = e.{_ENTRY.column('hub')} JOIN {_OWNER.table} ON u.id = h.{_HUB.column('owner')} "
+        f"LEFT JOIN {_PROFILE.table} ON p.{_PROFILE.column('user')} = u.id WHERE e.id IN %(ids)s"
     )
-
-
-@functools.cache
-def _datetime_converters() -> list[Any]:
-    """What the ORM applies to a DateTimeField read (SQLite hands back text; time zones)."""
-    column = Entry._meta.get_field("published_at").get_col(Entry._meta.db_table)
-    return [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
 
 
 def entry_cards_visible_to(user: Any, entry_ids: list[int]) -> dict[int, EntryCard]:
@@ -315,18 +298,15 @@ def entry_cards_visible_to(user: Any, entry_ids: list[int]) -> dict[int, EntryCa
     each row decided by the permission rule (entry_visible) every other read uses."""
     if not entry_ids:
         return {}
-    sql = _entry_cards_sql().replace("%(ids)s", "(" + ", ".join(["%s"] * len(entry_ids)) + ")")
+    sql = _entry_cards_sql().replace("%(ids)s", placeholders(len(entry_ids)))
     with connection.cursor() as cursor:
         cursor.execute(sql, entry_ids)
         rows = cursor.fetchall()
-    converters = _datetime_converters()
-    column = Entry._meta.get_field("published_at")
     cards = {}
     for pk, kind, title, slug, summary, status, week, published_at, username, display_name, visibility, owner in rows:
         if not entry_visible(user, status=status, visibility=visibility, owner_id=owner):
             continue
-        for convert in converters:
-            published_at = convert(published_at, column, connection)
+        published_at = _ENTRY.convert("published_at", published_at)
         cards[pk] = EntryCard(pk, kind, title, slug, summary, status, week, published_at, username, display_name or "")
     return cards
 
