@@ -181,6 +181,10 @@ class ProposalStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+# A merged or rejected proposal is over: it takes no review, no merge and no new content.
+PROPOSAL_CLOSED = (ProposalStatus.MERGED, ProposalStatus.REJECTED)
+
+
 class EditProposal(HasContent, TimeStampedModel):
     """A suggested edit to someone else's entry, made against a base revision."""
 

@@ -24,6 +24,7 @@ from nexus.knowledge.errors import (
     TopicNotFound,
 )
 from nexus.knowledge.models import (
+    PROPOSAL_CLOSED,
     EditProposal,
     Entry,
     EntryKind,
@@ -337,6 +338,13 @@ def proposal_list_visible_to(user: Any) -> QuerySet[EditProposal]:
     if user_has_role(user, Role.MENTOR):
         return proposals.filter(mine | published_visible)
     return proposals.filter(mine & (published_visible | Q(entry__hub__owner=user)))
+
+
+def proposal_list_open_on(user: Any, entry: Entry, limit: int = 20) -> list[EditProposal]:
+    """The newest open proposals on `entry` that the user may see, for its page."""
+    if not user.is_authenticated:
+        return []  # as proposal_list_visible_to, without composing a query that finds nothing
+    return list(proposal_list_visible_to(user).filter(entry=entry).exclude(status__in=PROPOSAL_CLOSED)[:limit])
 
 
 def proposal_get_for_user(user: Any, proposal_id: int) -> EditProposal:

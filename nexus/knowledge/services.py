@@ -33,6 +33,7 @@ from nexus.knowledge.errors import (
 )
 from nexus.knowledge.models import (
     CONTENT_FIELDS,
+    PROPOSAL_CLOSED,
     EditProposal,
     Entry,
     EntryKind,
@@ -706,7 +707,7 @@ def proposal_update(
         locked = (
             EditProposal.objects.select_for_update().select_related("entry__hub", "base_revision").get(pk=proposal.pk)
         )
-        if locked.status in (ProposalStatus.MERGED, ProposalStatus.REJECTED):
+        if locked.status in PROPOSAL_CLOSED:
             raise ProposalClosed()
         base = locked.base_revision
         if base_version is not None and base_version < base.number:
@@ -755,7 +756,7 @@ def proposal_review(*, actor: Any, proposal: EditProposal, decision: str) -> Edi
         raise InvalidInput(details={"decision": [f"Choose one of: {', '.join(REVIEW_DECISIONS)}."]})
     with transaction.atomic():
         locked = EditProposal.objects.select_for_update().select_related("entry__hub").get(pk=proposal.pk)
-        if locked.status in (ProposalStatus.MERGED, ProposalStatus.REJECTED):
+        if locked.status in PROPOSAL_CLOSED:
             raise ProposalClosed()
         locked.status = REVIEW_DECISIONS[decision]
         locked.reviewed_by = actor
@@ -771,7 +772,7 @@ def proposal_merge(*, actor: Any, proposal: EditProposal) -> EntrySaved:
     require(can_review_proposal(actor, proposal), "Only the entry's owner or a mentor can merge this proposal.")
     with transaction.atomic():
         locked = EditProposal.objects.select_for_update().get(pk=proposal.pk)
-        if locked.status in (ProposalStatus.MERGED, ProposalStatus.REJECTED):
+        if locked.status in PROPOSAL_CLOSED:
             raise ProposalClosed()
         entry = Entry.objects.select_for_update().select_related("hub").get(pk=proposal.entry_id)
         moved_on = entry.version != proposal.base_revision.number

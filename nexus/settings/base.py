@@ -93,6 +93,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} with memoised reversals (nexus/core/templatetags/url_memo.py).
+            "builtins": ["nexus.core.templatetags.url_memo"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -27,11 +27,11 @@ from nexus.knowledge.forms import (
     ReverifyForm,
     RevisionPairForm,
 )
-from nexus.knowledge.models import CONTENT_FIELDS, Entry, EntryKind, ProposalStatus
+from nexus.knowledge.models import CONTENT_FIELDS, Entry, EntryKind
 from nexus.knowledge.permissions import can_edit_entry, can_edit_hub, can_propose_edit
 from nexus.knowledge.selectors import (
     entry_get_by_slug,
-    proposal_list_visible_to,
+    proposal_list_open_on,
     revision_get,
     revision_list,
 )
@@ -46,7 +46,6 @@ from nexus.knowledge.services import (
 )
 
 FIELD_LABELS = {name: name.capitalize() for name in CONTENT_FIELDS}
-CLOSED = (ProposalStatus.MERGED, ProposalStatus.REJECTED)
 HISTORY_PAGE = 50
 
 
@@ -94,7 +93,6 @@ def _body_refused(form: Any, error: MarkdownRefused) -> None:
 
 def _entry_page(request: HttpRequest, entry: Entry, reverify_form: ReverifyForm | None = None) -> HttpResponse:
     user = request.user
-    proposals = list(proposal_list_visible_to(user).filter(entry=entry).exclude(status__in=CLOSED)[:20])
     context = {
         "entry": entry,
         "hub": entry.hub,
@@ -102,7 +100,7 @@ def _entry_page(request: HttpRequest, entry: Entry, reverify_form: ReverifyForm 
         "can_edit": can_edit_entry(user, entry),
         "can_propose": can_propose_edit(user, entry),
         "can_reverify": can_edit_hub(user, entry.hub),
-        "open_proposals": proposals,
+        "open_proposals": proposal_list_open_on(user, entry),
         "reverify_form": reverify_form or ReverifyForm(initial={"verified_with": entry.verified_with}),
     }
     status = 400 if reverify_form is not None and reverify_form.errors else 200

@@ -16,11 +16,11 @@ from nexus.core.forms import form_add_error_details
 from nexus.core.markdown import MarkdownRefused
 from nexus.knowledge.errors import ProposalConflict
 from nexus.knowledge.forms import ProposalForm
-from nexus.knowledge.models import EditProposal, EntryKind
+from nexus.knowledge.models import PROPOSAL_CLOSED, EditProposal, EntryKind
 from nexus.knowledge.permissions import can_review_proposal, can_revise_proposal, require
 from nexus.knowledge.selectors import proposal_get_for_user
 from nexus.knowledge.services import proposal_merge, proposal_update
-from nexus.knowledge.views.entries import CLOSED, conflict_list, content_diffs, entry_redirect, report_saved
+from nexus.knowledge.views.entries import conflict_list, content_diffs, entry_redirect, report_saved
 
 
 def _proposal_page(request: HttpRequest, proposal: EditProposal, **extra: Any) -> HttpResponse:
@@ -36,7 +36,7 @@ def _proposal_page(request: HttpRequest, proposal: EditProposal, **extra: Any) -
         "new_label": "Suggested",
         "can_review": can_review_proposal(request.user, proposal),
         "can_revise": can_revise_proposal(request.user, proposal),
-        "is_closed": proposal.status in CLOSED,
+        "is_closed": proposal.status in PROPOSAL_CLOSED,
         **extra,
     }
     return render(request, "knowledge/proposal.html", context, status=status)
