@@ -1,0 +1,1 @@
+"""PostgreSQL whose reused connections are health-checked only after they sat idle."""
