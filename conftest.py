@@ -37,11 +37,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     # Throttle counters and cached reads must not leak from one test into the next.
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from nexus.traffic.rules import rules_forget
 
     cache.clear()
+    # Fragment keys hold an entry's id and version, which a later test's entry may repeat.
+    caches["fragments"].clear()
     # Nor IP rules compiled from an earlier test's rows; a test that writes rules reloads them.
     rules_forget(checked=True)
 

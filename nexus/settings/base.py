@@ -168,6 +168,15 @@ elif MEMCACHED_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nexus"}}
 
+# Rendered markup keyed by the very values it shows ({% cache ... using="fragments" %}): a
+# key can never name outdated markup, so each process keeps its own, with no round trip.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "nexus-fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Tasks ------------------------------------------------------------------------------

@@ -13,9 +13,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from nexus.accounts.services import profile_update
 from nexus.accounts.tests.factories import UserFactory
 from nexus.knowledge.models import EditProposal, Entry, ProposalStatus, Revision, Visibility
-from nexus.knowledge.services import entry_update, hub_ensure, hub_update, proposal_create
+from nexus.knowledge.services import (
+    entry_reverify,
+    entry_update,
+    hub_ensure,
+    hub_update,
+    proposal_create,
+    vocabulary_save,
+)
 from nexus.knowledge.tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -289,6 +297,36 @@ def test_stale_entry_is_flagged_and_the_owner_reverifies_it(owner: Any, member: 
     entry.refresh_from_db()
     assert (entry.review_by, entry.verified_with) == (later, "Django 5.2")
     assert "Stale:" not in text(client_for(owner).get(entry_url(entry)))
+
+
+def test_the_cached_fragments_of_an_entry_page_follow_every_write_that_changes_them(owner: Any, mentor: Any) -> None:
+    """The head and the side facts are kept per process under the values they show
+    (views/entries._article_key); no write may leave an anonymous reader the old markup."""
+    entry = make_entry(owner, title="Caching", summary="First.", topics=["caching"], technologies=["redis"], tags=["a"])
+    url = entry_url(entry)
+    reader = Client()
+    assert "<h1>Caching</h1>" in text(reader.get(url))
+
+    saved = entry_update(
+        actor=owner, entry=entry, data={"title": "Caching, revised", "tags": ["b"]}, base_version=entry.version
+    )
+    page = text(reader.get(url))
+    assert "<h1>Caching, revised</h1>" in page
+    assert "· revision 2" in page
+    assert '<span class="chip tag">#b</span>' in page
+    assert "#a</span>" not in page
+
+    hub_update(actor=owner, hub=saved.entry.hub, data={"title": "Owner's notebook"})
+    assert ">Owner&#x27;s notebook</a>" in text(reader.get(url))
+
+    profile_update(actor=owner, user=owner, data={"display_name": "Olu the owner"})
+    assert ">Olu the owner</a>" in text(reader.get(url))
+
+    vocabulary_save(actor=mentor, kind="topic", slug="caching", data={"name": "Caching layers"})
+    assert '<a class="chip" href="/topics/caching/">Caching layers</a>' in text(reader.get(url))
+
+    entry_reverify(actor=owner, entry=saved.entry, review_by=datetime.date(2999, 1, 1), verified_with="Redis 8")
+    assert "<dt>Verified with</dt><dd>Redis 8</dd>" in text(reader.get(url))
 
 
 def entry_url(entry: Entry, suffix: str = "") -> str:

@@ -91,10 +91,33 @@ def _body_refused(form: Any, error: MarkdownRefused) -> None:
 # --- Reading ------------------------------------------------------------------------------
 
 
+def _article_key(entry: Entry) -> tuple[Any, ...]:
+    """Every value the entry page's cached fragments show (its head and its side facts),
+    read in this request: markup stored under it is current by construction, so no write
+    has to invalidate it. An entry's every write moves its version or updated_at."""
+    owner = entry.hub.owner
+    profile = getattr(owner, "profile", None)
+    return (
+        entry.pk,
+        entry.version,
+        entry.updated_at,
+        entry.is_stale,
+        entry.hub.title,
+        owner.username,
+        profile.name if profile is not None else "",
+        *(
+            tuple((item.slug, item.name) for item in getattr(entry, field).all())
+            for field in ("topics", "technologies")
+        ),
+        tuple(tag.name for tag in entry.tags.all()),
+    )
+
+
 def _entry_page(request: HttpRequest, entry: Entry, reverify_form: ReverifyForm | None = None) -> HttpResponse:
     user = request.user
     context = {
         "entry": entry,
+        "article_key": _article_key(entry),
         "hub": entry.hub,
         "owner": entry.hub.owner,
         "can_edit": can_edit_entry(user, entry),
