@@ -63,6 +63,7 @@ def _thread(entry: Entry, *, signed_in: bool) -> SafeString:
         compute=lambda: _render_thread(comment_list_for_entry(entry), signed_in=signed_in),
         depends_on=DISCUSSION_CACHE_DEPENDS_ON,
         timeout=THREAD_CACHE_SECONDS,
+        local=True,  # a long thread is large: kept in the process, only its versions read
     )
 
 
@@ -81,6 +82,7 @@ def entry_discussion(context: dict[str, Any], entry: Entry) -> SafeString:
             compute=lambda: _block(context, entry),
             depends_on=DISCUSSION_CACHE_DEPENDS_ON,
             timeout=THREAD_CACHE_SECONDS,
+            local=True,
         )
     return _block(context, entry)
 

@@ -127,3 +127,28 @@ def test_many_values_are_read_together_and_only_the_misses_computed() -> None:
     cache_bump("names")
     read(1, 3)
     assert computed[-1] == [1, 3]
+
+
+def test_a_local_value_is_kept_in_the_process_and_read_by_its_versions_only() -> None:
+    from django.core.cache import cache
+
+    calls, compute = counter()
+    read = lambda: cache_get_or_compute("thread", 1, compute=compute, depends_on=("people",), local=True)  # noqa: E731
+    assert read() == 1  # computed, and kept under the versions stored for it
+    cache.delete(cache_key("thread", 1))  # the shared copy goes: the process still has it
+    assert read() == 1
+    cache_bump("people")  # a bump in any process reaches this one
+    assert read() == 2
+    assert read() == 2
+    assert calls["n"] == 2
+
+
+def test_a_local_value_is_not_served_once_the_shared_cache_lost_its_versions() -> None:
+    from django.core.cache import cache
+
+    _, compute = counter()
+    read = lambda: cache_get_or_compute("thread", 1, compute=compute, local=True)  # noqa: E731
+    assert read() == 1
+    cache.clear()  # a restarted Redis: whatever changed meanwhile, no bump is left to tell
+    assert read() == 2  # versions stored afresh, above every earlier one: no old copy matches
+    assert read() == 2
