@@ -116,12 +116,13 @@ def cache_get_many_or_compute(
                 found.update(cache.get_many(shared))
             except Exception:
                 logger.warning("Cache unavailable while reading %d values", len(shared), exc_info=True)
+    shared_hits = {}
     for item, (_, key) in items.items():
         stored = found.get(key)
         if item not in values and stored is not None and stored[0] == stamps[item]:
-            values[item] = stored[1]
-            if local:
-                _local_set({(key, stamps[item]): stored[1]}, timeout)
+            values[item] = shared_hits[key, stamps[item]] = stored[1]
+    if local and shared_hits:
+        _local_set(shared_hits, timeout)
     missing = [item for item in items if item not in values]
     if missing:
         computed = compute(missing)

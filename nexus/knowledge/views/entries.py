@@ -105,10 +105,8 @@ def _article_key(entry: Entry) -> tuple[Any, ...]:
         entry.hub.title,
         owner.username,
         profile.name if profile is not None else "",
-        *(
-            tuple((item.slug, item.name) for item in getattr(entry, field).all())
-            for field in ("topics", "technologies")
-        ),
+        tuple((topic.slug, topic.name) for topic in entry.topics.all()),
+        tuple((technology.slug, technology.name) for technology in entry.technologies.all()),
         tuple(tag.name for tag in entry.tags.all()),
     )
 
