@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -126,6 +127,80 @@ def comment_tree(comments: Iterable[Comment]) -> list[Comment]:
     for comment in rows:
         comment.thread_replies = children.get(comment.pk, [])  # type: ignore[attr-defined]
     return children.get(None, [])
+
+
+# An entry's discussion is shown this many top-level comments (with all their replies) at a
+# time. Pages are cut at top-level comments, which are only ever added at the end (deleting
+# keeps a placeholder), so a comment stays on the page a link once named.
+THREADS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """One page of a discussion: its top-level comments (with `thread_replies`), where it
+    stands among the pages, and how many comments the pages after it hold."""
+
+    roots: list[Comment]
+    number: int
+    count: int
+    later: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+
+def _shown_in(root: Comment) -> int:
+    """The comments a top-level comment's thread shows, deleted ones aside."""
+    count, stack = 0, [root]
+    while stack:
+        comment = stack.pop()
+        count += not comment.is_deleted
+        stack.extend(comment.thread_replies)  # type: ignore[attr-defined]
+    return count
+
+
+def thread_page(comments: Iterable[Comment], number: int) -> ThreadPage:
+    """Page `number` of a discussion (the last one past its end), from one query's rows."""
+    paginator = Paginator(comment_tree(comments), THREADS_PER_PAGE)
+    page = paginator.get_page(number)
+    later = paginator.object_list[page.end_index() :]
+    return ThreadPage(
+        roots=list(page.object_list),
+        number=page.number,
+        count=paginator.num_pages,
+        later=sum(_shown_in(root) for root in later),
+    )
+
+
+def comment_page_number(comment: Comment) -> int:
+    """The page of its entry's discussion that shows `comment` (a proposal's is one page):
+    one query for the thread's ids, whatever its length."""
+    if comment.proposal_id is not None:
+        return 1
+    rows = list(
+        Comment.objects.filter(entry_id=comment.entry_id, proposal__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("pk", "parent_id")
+    )
+    parents = dict(rows)
+    root = comment.pk
+    while parents.get(root) is not None:
+        root = parents[root]
+    roots = [pk for pk, parent in rows if parent is None]
+    return roots.index(root) // THREADS_PER_PAGE + 1 if root in roots else 1
 
 
 def comment_get_for_user(user: Any, comment_id: int) -> Comment:

@@ -67,6 +67,7 @@ from nexus.community.permissions import (
     can_promote_question,
     can_vote_answer,
 )
+from nexus.community.selectors import comment_page_number
 from nexus.core.cache import cache_key
 from nexus.core.errors import InvalidInput, NexusError, PermissionDenied, field_errors
 from nexus.core.markdown import markdown_render
@@ -183,8 +184,10 @@ def proposal_url(proposal_id: int) -> str:
 
 def comment_url(comment: Comment) -> str:
     """Where a comment is read: in its proposal's discussion, or under its entry."""
-    page = entry_url(comment.entry) if comment.proposal_id is None else proposal_url(comment.proposal_id)
-    return f"{page}#comment-{comment.pk}"
+    if comment.proposal_id is not None:
+        return f"{proposal_url(comment.proposal_id)}#comment-{comment.pk}"
+    page = comment_page_number(comment)
+    return f"{entry_url(comment.entry)}{f'?comments={page}' if page > 1 else ''}#comment-{comment.pk}"
 
 
 def question_url(question: Question) -> str:

@@ -21,6 +21,7 @@ app_name = "community"
 
 urlpatterns = [
     path("entries/<community_id:entry_id>/comments/", views.comment_create, name="comment-create"),
+    path("entries/<community_id:entry_id>/discussion/", views.discussion_page, name="discussion-page"),
     path("entries/<community_id:entry_id>/ask/", views.entry_ask_view, name="entry-ask"),
     path(
         "proposals/<community_id:proposal_id>/comments/",

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from nexus.community.errors import CommentDeleted, PostingTooFast
 from nexus.community.forms import (
@@ -83,6 +83,7 @@ from nexus.community.services import (
     question_promote,
     reaction_set,
 )
+from nexus.community.threads import entry_thread_more, requested_page
 from nexus.core.errors import InvalidInput, NexusError
 from nexus.core.forms import form_add_error_details
 from nexus.knowledge.selectors import proposal_get_for_user
@@ -153,6 +154,17 @@ def _comment_posted(request: HttpRequest, back: str, post: Callable[[str, Commen
         return render(request, "community/_form_error.html", {"message": errors}, status=400)
     messages.error(request, errors)
     return redirect(back)
+
+
+@require_GET
+def discussion_page(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """A later page of an entry's discussion, for "Show more comments" to append (the link
+    opens the entry page at that page without htmx)."""
+    entry = entry_visible(request.user, entry_id)
+    page = requested_page(request.GET.get("page"))
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect(f"{entry_url(entry)}?comments={page}#discussion")
+    return HttpResponse(entry_thread_more(entry, signed_in=request.user.is_authenticated, page=page))
 
 
 @require_POST

@@ -2,69 +2,36 @@
 questions, reactions, bookmark, the comment thread and its form), and the discussion of a
 suggested edit on its review page (the same thread, private to its author and reviewers).
 
-The thread is the expensive part (a few hundred template nodes per comment), so it is
-rendered once per entry and cached under the entry's discussion scope, which every comment,
-reaction and link to the entry bumps: one version for anonymous readers, one shared by
-everyone signed in. What is personal in it (your reactions, the comments you may edit or
-delete) travels beside it as a small JSON state that discussion.js applies; everything a
-click swaps in (a new comment, a reaction bar) is rendered for the viewer."""
+The thread is rendered and cached by community.threads, one version for anonymous readers
+and one shared by everyone signed in, a page at a time (`?comments=N`). What is personal in
+it (your reactions, the comments you may edit or delete) travels beside it as a small JSON
+state that discussion.js applies; everything a click swaps in (a new comment, a reaction
+bar) is rendered for the viewer."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from nexus.community.caching import DISCUSSION_CACHE_DEPENDS_ON, discussion_cache_scope
 from nexus.community.forms import CommentForm
-from nexus.community.models import Comment
 from nexus.community.permissions import can_ask_from_entry, can_comment_on_proposal, can_moderate_comments
 from nexus.community.selectors import (
     bookmarked,
-    comment_list_for_entry,
     comment_list_for_proposal,
-    comment_tree,
     questions_about_entry,
     reaction_counts,
     reactions_of_user,
     thread_state_of_user,
 )
+from nexus.community.threads import THREAD_CACHE_SECONDS, entry_thread, render_thread, requested_page
 from nexus.core.cache import cache_get_or_compute
 from nexus.knowledge.models import EditProposal, Entry, EntryKind
 
 register = template.Library()
-THREAD_CACHE_SECONDS = 3600
-
-
-def _render_thread(comments: QuerySet[Comment], *, signed_in: bool) -> SafeString:
-    """A thread as every viewer of one kind (anonymous or signed in) sees it: one query for
-    the comments, one for their reaction counts."""
-    rows = list(comments)
-    counts = reaction_counts("comment", [comment.pk for comment in rows])
-    for comment in rows:
-        comment.reaction_counts = counts[comment.pk]  # type: ignore[attr-defined]
-    context = {
-        "roots": comment_tree(rows),
-        "comment_count": sum(1 for comment in rows if not comment.is_deleted),
-        "signed_in": signed_in,
-    }
-    return render_to_string("community/_thread.html", context)
-
-
-def _thread(entry: Entry, *, signed_in: bool) -> SafeString:
-    """The rendered thread of an entry, cached per kind of viewer."""
-    return cache_get_or_compute(
-        discussion_cache_scope(entry.pk),
-        "thread",
-        "member" if signed_in else "anonymous",
-        compute=lambda: _render_thread(comment_list_for_entry(entry), signed_in=signed_in),
-        depends_on=DISCUSSION_CACHE_DEPENDS_ON,
-        timeout=THREAD_CACHE_SECONDS,
-        local=True,  # a long thread is large: kept in the process, only its versions read
-    )
 
 
 @register.simple_tag(takes_context=True)
@@ -72,6 +39,7 @@ def entry_discussion(context: dict[str, Any], entry: Entry) -> SafeString:
     """The discussion block of an entry page, in a fixed number of queries (none for the
     thread on a cache hit) whatever the number of comments."""
     request = context["request"]
+    page = requested_page(request.GET.get("comments"))
     if not request.user.is_authenticated:
         # Everything an anonymous reader sees here bumps the scope when it changes: the whole
         # block is one cache read (the entry page's P4 budget has no room for more).
@@ -79,15 +47,16 @@ def entry_discussion(context: dict[str, Any], entry: Entry) -> SafeString:
             discussion_cache_scope(entry.pk),
             "anonymous-block",
             request.path,
-            compute=lambda: _block(context, entry),
+            page,
+            compute=lambda: _block(context, entry, page),
             depends_on=DISCUSSION_CACHE_DEPENDS_ON,
             timeout=THREAD_CACHE_SECONDS,
             local=True,
         )
-    return _block(context, entry)
+    return _block(context, entry, page)
 
 
-def _block(context: dict[str, Any], entry: Entry) -> SafeString:
+def _block(context: dict[str, Any], entry: Entry, page: int) -> SafeString:
     request = context["request"]
     user = request.user
     signed_in = bool(user.is_authenticated)
@@ -101,7 +70,7 @@ def _block(context: dict[str, Any], entry: Entry) -> SafeString:
         "user": user,
         "csrf_token": context.get("csrf_token"),
         "entry": entry,
-        "thread": _thread(entry, signed_in=signed_in),
+        "thread": entry_thread(entry, signed_in=signed_in, page=page),
         "state": state,
         "counts": reaction_counts("entry", [entry.pk])[entry.pk],
         "mine": reactions_of_user(user, "entry", [entry.pk])[entry.pk],
@@ -128,7 +97,7 @@ def proposal_discussion(context: dict[str, Any], proposal: EditProposal) -> Safe
         "user": user,
         "csrf_token": context.get("csrf_token"),
         "proposal": proposal,
-        "thread": _render_thread(comment_list_for_proposal(proposal), signed_in=True),
+        "thread": render_thread(comment_list_for_proposal(proposal), signed_in=True),
         "state": {
             **thread_state_of_user(user, entry, proposal),
             "moderator": can_moderate_comments(user, entry),

@@ -130,6 +130,33 @@ def test_discuss_an_entry_reply_and_see_your_own_controls(live_server: Any, page
     assert helpful.get_attribute("aria-pressed") == "true"
 
 
+def test_show_more_comments_appends_the_next_page_with_your_own_controls(live_server: Any, page: Any) -> None:
+    from nexus.community.selectors import THREADS_PER_PAGE
+    from nexus.community.services import reaction_set
+    from nexus.community.tests.factories import make_comment
+
+    owner = UserFactory(username="olive", profile__display_name="Olive O.")
+    sam = UserFactory(username="sam", profile__display_name="Sam S.")
+    entry = make_entry(owner, title="Caching with Redis")
+    for number in range(THREADS_PER_PAGE):
+        make_comment(UserFactory(), entry, f"Early thought {number}")
+    own = make_comment(sam, entry, "My late question")
+    reaction_set(actor=sam, target=make_comment(owner, entry, "A late answer"), kind="helpful")
+
+    log_in(page, live_server.url, "sam", "/h/olive/caching-with-redis/")
+    assert page.locator("#comments article.comment").count() == THREADS_PER_PAGE
+    page.get_by_role("link", name="Show 2 more comments").click()
+    late = page.locator(f"#comment-{own.pk}")
+    late.wait_for()
+    assert page.locator("#comments article.comment").count() == THREADS_PER_PAGE + 2
+    assert page.locator("#more-comments a").count() == 0  # the last page: the pager is gone
+    assert late.get_by_role("link", name="Edit").is_visible()  # what is his is applied to it
+    answer = page.locator("#comments article.comment").last
+    assert answer.locator(".reaction.on").get_attribute("aria-pressed") == "true"
+    answer.get_by_role("button", name="Thanks").click()  # and its forms carry his token
+    answer.locator(".reaction.on", has_text="1").nth(1).wait_for()
+
+
 def test_discuss_a_suggested_edit_reply_react_and_review_with_a_comment(live_server: Any, page: Any) -> None:
     from nexus.knowledge.services import proposal_create
 

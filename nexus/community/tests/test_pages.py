@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from nexus.accounts.services import profile_update
 from nexus.accounts.tests.factories import UserFactory
 from nexus.community.models import Answer, CollaborationRequest, Comment, Question
+from nexus.community.selectors import THREADS_PER_PAGE
 from nexus.community.services import (
     answer_accept,
     collaboration_request_send,
@@ -61,8 +62,84 @@ def test_entry_page_shows_the_thread_with_a_flat_query_count(owner: Any, member:
     for number in range(190):
         make_comment(UserFactory(), entry, f"more {number}")
     many, html = page_queries(client, url)
-    assert html.count('class="comment"') == 200
+    # 199 top-level comments: the page shows the first THREADS_PER_PAGE, one with its reply.
+    assert html.count('class="comment"') == THREADS_PER_PAGE + 1
+    assert f"Show {199 - THREADS_PER_PAGE} more comments" in html
     assert few == many
+
+
+def _long_discussion(entry: Any) -> list[Comment]:
+    """45 top-level comments (three pages), the 21st (the first of page 2) with a reply."""
+    roots = [make_comment(UserFactory(), entry, f"Thread {number}") for number in range(1, 46)]
+    make_comment(UserFactory(), entry, "A reply on page two", parent=roots[20])
+    return roots
+
+
+def articles(html: str) -> list[str]:
+    return re.findall(
+        r'<article class="comment" id="comment-\d+" data-id="\d+">\s*<p class="byline">.*?<p>(.*?)</p>', html, re.S
+    )
+
+
+def test_a_long_discussion_is_read_a_page_of_threads_at_a_time(owner: Any) -> None:
+    entry = make_entry(owner)
+    _long_discussion(entry)
+    url = "/h/owner/caching-strategies/"
+    client = Client()
+    first = client.get(url).content.decode()
+    assert articles(first) == [f"Thread {number}" for number in range(1, 21)]
+    assert 'id="comment-count">46<' in first
+    assert "Earlier comments" not in first
+    assert f'href="?comments=2#discussion" hx-get="/entries/{entry.pk}/discussion/?page=2"' in first
+    assert "Show 26 more comments" in first  # 25 top-level comments and a reply
+
+    more = client.get(f"/entries/{entry.pk}/discussion/?page=2", **HTMX).content.decode()
+    assert articles(more) == ["Thread 21", "A reply on page two", *(f"Thread {number}" for number in range(22, 41))]
+    assert 'id="more-comments" hx-swap-oob="true"' in more
+    assert "Show 5 more comments" in more
+    last = client.get(f"/entries/{entry.pk}/discussion/?page=3", **HTMX).content.decode()
+    assert articles(last) == [f"Thread {number}" for number in range(41, 46)]
+    assert re.search(r'<p class="thread-pager" id="more-comments" hx-swap-oob="true"></p>', last)
+
+    # Without scripts the link opens the entry page at that page of the discussion.
+    opened = client.get(f"/entries/{entry.pk}/discussion/?page=3")
+    assert opened.status_code == 302
+    assert opened["Location"] == f"{url}?comments=3#discussion"
+    page_three = client.get(f"{url}?comments=3").content.decode()
+    assert articles(page_three) == [f"Thread {number}" for number in range(41, 46)]
+    assert 'href="?comments=2#discussion">Earlier comments</a>' in page_three
+    assert "page 3 of 3" in page_three
+    # A page past the end is the last one; anything but a number is the first.
+    assert articles(client.get(f"{url}?comments=99999").content.decode()) == articles(page_three)
+    for junk in ("abc", "-1", "0", "1e9", "%00", "9" * 40):
+        assert articles(client.get(f"{url}?comments={junk}").content.decode()) == articles(first)
+        assert client.get(f"/entries/{entry.pk}/discussion/?page={junk}", **HTMX).status_code == 200
+
+
+def test_a_later_page_follows_writes_and_links_to_a_comment_open_the_page_that_shows_it(
+    owner: Any, member: Any
+) -> None:
+    entry = make_entry(owner)
+    roots = _long_discussion(entry)
+    client = signed_in(member)
+    assert "Late reply" not in client.get(f"/entries/{entry.pk}/discussion/?page=2", **HTMX).content.decode()
+    posted = client.post(f"/entries/{entry.pk}/comments/", {"body": "Late reply", "parent": roots[25].pk})
+    reply = Comment.objects.get(body="Late reply")
+    assert posted["Location"] == f"/h/owner/caching-strategies/?comments=2#comment-{reply.pk}"
+    assert "Late reply" in client.get(f"/entries/{entry.pk}/discussion/?page=2", **HTMX).content.decode()
+    assert "Late reply" in client.get(posted["Location"]).content.decode()
+    # On the first page a link is the entry page itself.
+    early = client.post(f"/entries/{entry.pk}/comments/", {"body": "Early reply", "parent": roots[3].pk})
+    assert early["Location"] == f"/h/owner/caching-strategies/#comment-{Comment.objects.get(body='Early reply').pk}"
+
+
+def test_a_page_of_a_hidden_entry_is_not_found(owner: Any, member: Any) -> None:
+    entry = make_entry(owner)
+    make_comment(owner, entry, "Before it was a draft")
+    entry_set_status(actor=owner, entry=entry, status="draft")
+    for client in (Client(), signed_in(member)):
+        assert client.get(f"/entries/{entry.pk}/discussion/?page=1", **HTMX).status_code == 404
+    assert client.post(f"/entries/{entry.pk}/discussion/?page=1", **HTMX).status_code == 405
 
 
 def test_without_scripts_a_reader_still_finds_edit_and_delete_for_their_own_comments(owner: Any, member: Any) -> None:
