@@ -3,11 +3,11 @@ transaction, so an entry is searchable (or gone) as soon as its write commits.""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from nexus.knowledge.models import Entry, EntryStatus, Hub, Technology, Topic, Visibility
@@ -188,7 +188,23 @@ def search_record_zero_result(query: str) -> None:
     text = " ".join(CONTROL.sub(" ", query).lower().split())[:200]
     if not text:
         return
-    with transaction.atomic():
-        updated = ZeroResultQuery.objects.filter(query=text).update(count=F("count") + 1, last_seen=timezone.now())
-        if not updated:
-            ZeroResultQuery.objects.bulk_create([ZeroResultQuery(query=text)], ignore_conflicts=True)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_zero_result_upsert_sql(), [text, now, now])
+
+
+@functools.cache
+def _zero_result_upsert_sql() -> str:
+    """One statement that counts a query, inserted or incremented (PostgreSQL and SQLite
+    both read ON CONFLICT): a search that found nothing pays one round trip for it, where
+    an UPDATE, then an INSERT in a transaction cost three and a commit."""
+    quote = connection.ops.quote_name
+    fields = {field.name: str(field.column) for field in ZeroResultQuery._meta.concrete_fields}
+    table = quote(ZeroResultQuery._meta.db_table)
+    query, count, first_seen, last_seen = (
+        quote(fields[name]) for name in ("query", "count", "first_seen", "last_seen")
+    )
+    return (
+        f"INSERT INTO {table} ({query}, {count}, {first_seen}, {last_seen}) VALUES (%s, 1, %s, %s) "  # noqa: S608
+        f"ON CONFLICT ({query}) DO UPDATE SET {count} = {table}.{count} + 1, {last_seen} = excluded.{last_seen}"
+    )

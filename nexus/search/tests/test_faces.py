@@ -141,6 +141,8 @@ def test_zero_result_queries_are_recorded_for_mentors(api_client: Any, client: A
     api_client.get("/api/v1/search", {"q": "Kubernetes  operators"})
     api_client.get("/api/v1/search", {"q": "kubernetes operators"})
     assert list(ZeroResultQuery.objects.values_list("query", "count")) == [("kubernetes operators", 2)]
+    counted = ZeroResultQuery.objects.get()
+    assert counted.first_seen <= counted.last_seen
     assert api_client.get("/api/v1/search/zero-results").status_code == 404
     client.force_login(owner)
     assert client.get("/search/zero-results/").status_code == 404

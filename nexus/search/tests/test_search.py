@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from nexus.knowledge.models import EntryKind, EntryStatus, Visibility
 from nexus.knowledge.services import entry_delete, entry_set_status, entry_update, hub_ensure, hub_update
@@ -132,6 +133,17 @@ def test_typo_finds_the_entry_and_suggests(owner: Any) -> None:
     assert titles(results) == ["Idempotency keys for payments"]
     assert results.did_you_mean == "idempotency"
     assert search(ANON, "idempotency").did_you_mean is None
+
+
+def test_typo_candidates_come_from_a_trigram_index_the_planner_can_use() -> None:
+    """PostgreSQL's planner never used a GIN trigram index for `term % word` (it scanned
+    every term instead); the vocabulary's index is GiST (migration 0003)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite reads typos from its FTS5 trigram table")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_term_trgm'")
+        (definition,) = cursor.fetchone()
+    assert "USING gist (term gist_trgm_ops)" in definition
 
 
 def test_snippets_are_highlighted_and_escaped(owner: Any) -> None:
