@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.api.pagination import NexusCursorPagination
-from nexus.api.serializers import ErrorOutput, InputSerializer, representer
+from nexus.api.serializers import ErrorOutput, InputSerializer
 from nexus.core.cache import cache_get_or_compute
 from nexus.core.errors import InvalidInput
 from nexus.knowledge.caching import ENTRY_CACHE_DEPENDS_ON, ENTRY_LISTS_CACHE_SCOPE, entry_cache_scope
@@ -285,8 +285,63 @@ def entry_etag(entry: Entry, representation: dict[str, Any]) -> str:
     return f'"e{entry.pk}-r{entry.version}-{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"'
 
 
-entry_output = representer(EntryOutput)
-entry_detail_output = representer(EntryDetailOutput)
+# EntryOutput and EntryDetailOutput as dicts built directly, for the reads every client
+# makes: through DRF's fields a page of 20 costs 2 ms, an entry's detail 0.15 ms, ten times
+# this. The serializers stay what the OpenAPI schema and the writes' answers read;
+# tests/test_rest.py holds these equal to them, field for field.
+_DATETIME, _DATE = serializers.DateTimeField(), serializers.DateField()
+
+
+def _loaded(entry: Entry, field: str) -> Any:
+    """The entry's prefetched rows of a many-to-many field, read from the prefetch cache:
+    `entry.topics` builds a related manager each time (20 us, 60 times a page)."""
+    prefetched = getattr(entry, "_prefetched_objects_cache", {})
+    return prefetched[field] if field in prefetched else getattr(entry, field).all()
+
+
+def _vocabulary_output(entry: Entry, field: str) -> list[dict[str, Any]]:
+    return [{"slug": str(item.slug), "name": str(item.name)} for item in _loaded(entry, field)]
+
+
+def entry_output(entry: Entry) -> dict[str, Any]:
+    """EntryOutput(entry).data (entries as a list loads them, vocabulary prefetched)."""
+    owner = entry.hub.owner
+    profile = getattr(owner, "profile", None)
+    return {
+        "id": entry.pk,
+        "hub": str(owner.username),
+        "author": {"username": str(owner.username), "display_name": profile.name if profile is not None else None},
+        "kind": str(entry.kind),
+        "title": str(entry.title),
+        "slug": str(entry.slug),
+        "summary": str(entry.summary),
+        "status": str(entry.status),
+        "week": entry.week,
+        "project": str(entry.project),
+        "verified_with": str(entry.verified_with),
+        "review_by": _DATE.to_representation(entry.review_by) if entry.review_by is not None else None,
+        "is_stale": entry.is_stale,
+        "version": entry.version,
+        "published_at": _DATETIME.to_representation(entry.published_at) if entry.published_at else None,
+        "updated_at": _DATETIME.to_representation(entry.updated_at) if entry.updated_at else None,
+        "topics": _vocabulary_output(entry, "topics"),
+        "technologies": _vocabulary_output(entry, "technologies"),
+        "tags": [str(tag.name) for tag in _loaded(entry, "tags")],
+        "url": f"/h/{owner.username}/{entry.slug}/",
+    }
+
+
+def entry_detail_output(entry: Entry) -> dict[str, Any]:
+    """EntryDetailOutput(entry).data."""
+    return {
+        **entry_output(entry),
+        "body": str(entry.body),
+        "problem": str(entry.problem),
+        "solution": str(entry.solution),
+        "outcome": str(entry.outcome),
+        "html": str(entry.html),
+        "toc": None if entry.toc is None else [{str(key): value for key, value in item.items()} for item in entry.toc],
+    }
 
 
 def entry_representation(entry: Entry) -> tuple[bytes, str]:
@@ -349,7 +404,7 @@ class EntryListApi(ListAPIView):
         return entries_load_vocabulary(list(page)) if page is not None else None
 
     def _page(self) -> Response:
-        # ListAPIView.list with one EntryOutput for every page (see representer).
+        # ListAPIView.list, each entry built by entry_output (EntryOutput, built directly).
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response([entry_output(entry) for entry in page])
 

@@ -167,15 +167,26 @@ def _vocabulary_attach(entries: list[Entry], loaded: dict[tuple[str, int], list[
     """Store each entry's loaded vocabulary as prefetch_related would: `entry.topics.all()`
     and the rest then read it. The rows carry id, name and slug (tags: id and name); any
     other field loads on access, as with `.only()`."""
+    lookups = _relation_lookups()
     for entry in entries:
         cache = entry.__dict__.setdefault("_prefetched_objects_cache", {})
-        for field in _VOCABULARY:
-            # What prefetch_related itself stores: the relation's queryset with its rows filled in.
-            related = getattr(entry, field).all()
+        for field, model in _VOCABULARY.items():
+            # What prefetch_related itself stores: the relation's queryset (its filter
+            # deferred, as the related manager leaves it) with its rows filled in. Built
+            # without the manager, which costs ten times the queryset (60 of them a page).
+            related: Any = QuerySet(model=model, using=entry._state.db, hints={"instance": entry})
+            related._deferred_filter = (False, (), {lookups[field]: entry.pk})
             related._result_cache = sorted(loaded.get((field, entry.pk), []), key=lambda item: item.name)
             related._prefetch_done = True
             cache[field] = related
     return entries
+
+
+@functools.cache
+def _relation_lookups() -> dict[str, str]:
+    """Per vocabulary field, the lookup its related manager filters by (`entries__id`)."""
+    probe = Entry(pk=0)
+    return {field: next(iter(getattr(probe, field).core_filters)) for field in _VOCABULARY}
 
 
 def entries_load_vocabulary(entries: list[Entry]) -> list[Entry]:

@@ -619,4 +619,10 @@ def test_vocabulary_in_one_query_reads_like_the_prefetch(owner: Any, member: Any
     assert shown[-1][1] == [("caching", "Caching"), ("testing", "Testing")]
     # Fields the UNION does not carry load on access, as with .only().
     assert loaded[-1].topics.all()[0].description == prefetched[-1].topics.all()[0].description
+    # A query built on the loaded rows is still about this entry's vocabulary alone.
+    both = loaded[-1]
+    assert [t.slug for t in both.topics.all().filter(slug__in=["caching", "rest-apis"])] == ["caching"]
+    assert both.technologies.filter(slug="redis").count() == 1
+    assert loaded[0].tags.all().filter(name="b").exists() is False
+    assert both.tags.all().count() == 2
     assert entries_load_vocabulary([]) == []
