@@ -301,6 +301,12 @@ def test_filters(api_client: Any, owner: Any, member: Any) -> None:
     assert titles(technology="redis") == ["C"]
     assert titles(author="MEMBER") == ["C"]
     assert api_client.get("/api/v1/entries", {"kind": "recipe"}).status_code == 400
+    # Ordering applies with filters and without (an unfiltered page skips the FilterSet).
+    ordered = lambda **q: [e["title"] for e in api_client.get("/api/v1/entries", q).json()["results"]]  # noqa: E731
+    assert ordered(ordering="created_at") == ["A", "B", "C"]
+    assert ordered() == ["C", "B", "A"]
+    assert ordered(ordering="-created_at", hub="ignored") == ["C", "B", "A"]
+    assert ordered(ordering="created_at", author="owner") == ["A", "B"]
 
 
 def count_queries(api_client: Any, path: str, **params: Any) -> int:
