@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
 from django.conf import settings
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -34,6 +40,29 @@ Mutation = merge_types(
 )
 
 
+# The distinct query texts kept parsed; clients send a few, again and again (bounded, so
+# made-up texts only churn it).
+PARSED_QUERIES = 256
+
+
+@functools.lru_cache(maxsize=PARSED_QUERIES)
+def _parse(query: str, **options: Any) -> DocumentNode:
+    return parse(query, **options)
+
+
+class CachedParse(SchemaExtension):
+    """Parses a query text once per process. Unlike strawberry's ParserCache, a text that
+    does not parse is left to strawberry's own parse, which answers the error as a syntax
+    error (ParserCache raises it out of the hook, and the client gets no error code)."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query and context.graphql_document is None:
+            with contextlib.suppress(GraphQLError):  # strawberry parses it again and answers
+                context.graphql_document = _parse(context.query, **context.parse_options)
+        yield
+
+
 class NexusSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Expected failures (bad queries, NexusError) are answers, not incidents; bugs are
@@ -42,12 +71,22 @@ class NexusSchema(strawberry.Schema):
 
 
 def build_schema(*, introspection: bool | None = None) -> NexusSchema:
-    """The schema with its limits; every limit is checked before execution starts."""
+    """The schema with its limits; every limit is checked before execution starts.
+
+    A query text is parsed and validated once per process (CachedParse, ValidationCache:
+    a client sends the same few queries again and again, and checking one cost a fifth of
+    a 20-entry list). The depth and alias rules are built here, once, so that a cached
+    validation is keyed by the same rules on every request."""
     depth, aliases, tokens = settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES, settings.GRAPHQL_MAX_TOKENS
+    rules = (
+        *QueryDepthLimiter(max_depth=depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=aliases).validation_rules,
+    )
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=depth),
-        lambda: MaxAliasesLimiter(max_alias_count=aliases),
         lambda: MaxTokensLimiter(max_token_count=tokens),
+        CachedParse,
+        lambda: AddValidationRules(list(rules)),
+        ValidationCache,
         QueryCostLimiter,
         DjangoOptimizerExtension,
         NexusErrorExtension,

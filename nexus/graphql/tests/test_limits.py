@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from nexus.graphql.schema import build_schema
+from nexus.graphql.schema import _parse, build_schema
 
 
 def codes(result: dict[str, Any]) -> list[str]:
@@ -102,3 +102,21 @@ def test_a_client_over_its_cost_budget_gets_429_before_anything_runs(
     assert len(queries) == 0  # refused before execution
     # A signed-in client has a budget of its own, not its network's.
     assert post(**bearer(owner)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_query_text_is_parsed_once_and_its_verdict_holds_every_time(settings: Any, owner: Any) -> None:
+    settings.GRAPHQL_MAX_DEPTH = 1
+    schema = build_schema()
+    deep = '{ once: user(username: "owner") { profile { displayName } } }'  # a text no other test sends
+    parsed = _parse.cache_info().misses
+    for _ in range(2):  # the second answer comes from the cached parse and validation
+        errors = schema.execute_sync(deep).errors
+        assert errors is not None
+        assert errors[0].extensions == {"code": "graphql_validation_failed"}
+    assert _parse.cache_info().misses == parsed + 1  # parsed once
+    for _ in range(2):
+        assert schema.execute_sync('{ user(username: "owner") { username } }').errors is None
+        broken = schema.execute_sync("{ user(username: ").errors
+        assert broken is not None
+        assert broken[0].extensions == {"code": "graphql_syntax_error"}
