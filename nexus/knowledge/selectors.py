@@ -189,6 +189,14 @@ def _relation_lookups() -> dict[str, str]:
     return {field: next(iter(getattr(probe, field).core_filters)) for field in _VOCABULARY}
 
 
+def entry_vocabulary(entry: Entry, field: str) -> Any:
+    """An entry's topics, technologies or tags as they were loaded with it, else queried.
+    Read from the prefetch cache: `entry.topics` builds a related manager on every access
+    (16 us; three an entry, sixty a page)."""
+    prefetched = getattr(entry, "_prefetched_objects_cache", {})
+    return prefetched[field] if field in prefetched else getattr(entry, field).all()
+
+
 def entries_load_vocabulary(entries: list[Entry]) -> list[Entry]:
     """Load the topics, technologies and tags of `entries` with one query, a UNION of the
     three, where prefetch_related spends one each."""
