@@ -77,3 +77,34 @@ def test_user_by_id_loads_the_whole_account(owner: Any) -> None:
     assert loaded.check_password("a long enough password")
     assert user_by_id(10**9) is None
     assert user_by_id("x") is None
+
+
+def test_a_remembered_token_still_expires_and_a_changed_one_is_verified_afresh(api_client: Any, owner: Any) -> None:
+    import time
+    from datetime import timedelta
+
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from nexus.accounts.authentication import _verified
+
+    token = RefreshToken.for_user(owner).access_token
+    token.set_exp(lifetime=timedelta(seconds=1))
+    raw = str(token)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert api_client.get("/api/v1/me", **headers).status_code == 200
+    assert raw.encode() in _verified
+    assert api_client.get("/api/v1/me", **headers).status_code == 200  # from the memo
+    tampered = raw[:-2] + ("A" if raw[-2] != "A" else "B") + raw[-1]
+    refused = api_client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {tampered}")
+    assert refused.status_code == 401
+    assert tampered.encode() not in _verified
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    assert api_client.get("/api/v1/me", **headers).status_code == 401  # the user is read every time
+    owner.is_active = True
+    owner.save(update_fields=["is_active"])
+    time.sleep(1.1)
+    expired = api_client.get("/api/v1/me", **headers)
+    assert expired.status_code == 401
+    assert expired.json()["error"]["code"] == "token_not_valid"
+    assert raw.encode() not in _verified
