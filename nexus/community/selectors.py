@@ -130,8 +130,9 @@ def comment_tree(comments: Iterable[Comment]) -> list[Comment]:
 
 
 # An entry's discussion is shown this many top-level comments (with all their replies) at a
-# time. Pages are cut at top-level comments, which are only ever added at the end (deleting
-# keeps a placeholder), so a comment stays on the page a link once named.
+# time. Pages are cut at top-level comments, which are only ever added at the end (a deleted
+# one stays in the thread as "Comment deleted."), so a comment stays on the page a link
+# once named.
 THREADS_PER_PAGE = 20
 
 

@@ -9,6 +9,7 @@ page of 200 comments weighs 150 kB, and most readers read the first few."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -68,7 +69,7 @@ def _render_more(entry: Entry, *, signed_in: bool, page: int) -> SafeString:
     return render_to_string("community/_thread_more.html", context)
 
 
-def _cached(entry: Entry, part: str, *, signed_in: bool, page: int, compute: Any) -> SafeString:
+def _cached(entry: Entry, part: str, *, signed_in: bool, page: int, compute: Callable[[], SafeString]) -> SafeString:
     return cache_get_or_compute(
         discussion_cache_scope(entry.pk),
         part,

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from nexus.core.rows import ModelColumns
 from nexus.knowledge.models import Entry, EntryStatus, Hub, Technology, Topic, Visibility
 from nexus.search.caching import search_vocabulary_changed
 from nexus.search.documents import code_terms, entry_text, slugs_field, vocabulary_words
@@ -198,12 +199,9 @@ def _zero_result_upsert_sql() -> str:
     """One statement that counts a query, inserted or incremented (PostgreSQL and SQLite
     both read ON CONFLICT): a search that found nothing pays one round trip for it, where
     an UPDATE, then an INSERT in a transaction cost three and a commit."""
-    quote = connection.ops.quote_name
-    fields = {field.name: str(field.column) for field in ZeroResultQuery._meta.concrete_fields}
-    table = quote(ZeroResultQuery._meta.db_table)
-    query, count, first_seen, last_seen = (
-        quote(fields[name]) for name in ("query", "count", "first_seen", "last_seen")
-    )
+    columns = ModelColumns(ZeroResultQuery, "z")
+    table = connection.ops.quote_name(ZeroResultQuery._meta.db_table)  # INSERT takes no alias
+    query, count, first_seen, last_seen = map(columns.column, ("query", "count", "first_seen", "last_seen"))
     return (
         f"INSERT INTO {table} ({query}, {count}, {first_seen}, {last_seen}) VALUES (%s, 1, %s, %s) "  # noqa: S608
         f"ON CONFLICT ({query}) DO UPDATE SET {count} = {table}.{count} + 1, {last_seen} = excluded.{last_seen}"
