@@ -15,7 +15,7 @@ from strawberry.annotation import StrawberryAnnotation
 from strawberry.types import Info
 from strawberry.types.arguments import StrawberryArgument
 from strawberry_django.fields.field import StrawberryDjangoField
-from strawberry_django.optimizer import is_optimized_by_prefetching
+from strawberry_django.optimizer import is_optimized_by_prefetching, mark_optimized_by_prefetching
 from strawberry_django.pagination import OffsetPaginationInput
 
 from nexus.accounts.graphql import UserType
@@ -27,6 +27,7 @@ from nexus.knowledge.diffing import fields_diff
 from nexus.knowledge.errors import EntryNotFound, ProposalNotFound, TechnologyNotFound, TopicNotFound
 from nexus.knowledge.filters import EntryFilter
 from nexus.knowledge.selectors import (
+    entries_with_vocabulary,
     entry_get_for_user,
     entry_list_visible_to,
     entry_vocabulary,
@@ -161,6 +162,20 @@ class BoundedListField(StrawberryDjangoField):
             return queryset
         page = OffsetPaginationInput(offset=0, limit=max(1, min(limit, MAX_PAGE)))
         return super().get_queryset(queryset, info, pagination=page, **kwargs)
+
+
+class EntryListField(StrawberryDjangoField):
+    """A list of entries whose topics, technologies and tags are read by one UNION, in place
+    of the optimizer's three prefetches where they ask only for what the UNION reads."""
+
+    def get_queryset(self, queryset: QuerySet[Any], info: Info, **kwargs: Any) -> Any:
+        entries = entries_with_vocabulary(super().get_queryset(queryset, info, **kwargs))
+        # Marked as the optimizer marks its own prefetches: a nested field then reads the
+        # rows as loaded instead of re-filtering each entry's queryset (40 filters a page).
+        for entry in entries._result_cache or ():
+            for related in entry.__dict__.get("_prefetched_objects_cache", {}).values():
+                mark_optimized_by_prefetching(related)
+        return entries
 
 
 @strawberry_django.type(models.Entry, name="Entry")
@@ -335,7 +350,7 @@ def _sent(data: Any) -> dict[str, Any]:
 
 @strawberry.type
 class KnowledgeQuery:
-    @strawberry_django.field(description=f"Entries you may see, newest first. {PAGING}")
+    @strawberry_django.field(field_cls=EntryListField, description=f"Entries you may see, newest first. {PAGING}")
     def entries(
         self,
         info: Info,

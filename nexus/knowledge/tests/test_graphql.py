@@ -41,6 +41,66 @@ def test_entry_list_query_count_does_not_grow(graphql_client: Any, owner: Any, m
     assert first["tags"] == ["t"]
 
 
+def _vocabulary_queries(queries: CaptureQueriesContext) -> list[str]:
+    tables = ("knowledge_topic", "knowledge_technology", "knowledge_tag")
+    return [q["sql"] for q in queries.captured_queries if any(table in q["sql"] for table in tables)]
+
+
+def test_an_entry_list_reads_its_vocabulary_in_one_query(graphql_client: Any, owner: Any) -> None:
+    for n in range(3):
+        make_entry(owner, title=f"E{n}", topics=["caching", "testing"], technologies=["redis"], tags=[f"t{n}", "x"])
+    graphql_client(LIST, {"limit": 5})  # warm the roles map
+    with CaptureQueriesContext(connection) as queries:
+        result = graphql_client(LIST, {"limit": 5})
+    assert len(_vocabulary_queries(queries)) == 1  # one UNION, where the optimizer's prefetches were three
+    newest = result["data"]["entries"][0]
+    assert [t["slug"] for t in newest["topics"]] == ["caching", "testing"]
+    assert newest["technologies"] == [{"slug": "redis", "name": "Redis"}]
+    assert newest["tags"] == ["t2", "x"]
+
+
+NESTED_MORE = """query($limit: Int!) { entries(limit: $limit) {
+  title topics { slug description } technologies { slug aliases } tags
+} }"""
+
+
+def test_nested_vocabulary_fields_beyond_the_union_are_prefetched_in_a_flat_count(
+    graphql_client: Any, owner: Any, member: Any
+) -> None:
+    # A topic's description and a technology's aliases are not in the UNION: those two
+    # relations stay the optimizer's prefetches, tags still come from the UNION.
+    Topic.objects.filter(slug="caching").update(description="Keeping answers close.")
+    Technology.objects.filter(slug="redis").update(aliases=["redis-server"])
+    for n in range(40):
+        make_entry(owner if n % 2 else member, title=f"E{n}", topics=["caching"], technologies=["redis"], tags=["t"])
+    small, few = counted(graphql_client, NESTED_MORE, {"limit": 10})
+    large, many = counted(graphql_client, NESTED_MORE, {"limit": 40})
+    assert small == large
+    assert (len(few["entries"]), len(many["entries"])) == (10, 40)
+    assert many["entries"][-1]["topics"] == [{"slug": "caching", "description": "Keeping answers close."}]
+    assert many["entries"][-1]["technologies"] == [{"slug": "redis", "aliases": ["redis-server"]}]
+    assert many["entries"][-1]["tags"] == ["t"]
+
+
+def test_entries_with_vocabulary_leaves_prefetches_it_cannot_stand_in_for(owner: Any) -> None:
+    from django.db.models import Prefetch
+
+    from nexus.knowledge.selectors import entries_with_vocabulary, entry_vocabulary
+
+    make_entry(owner, topics=["caching", "testing"], technologies=["redis"], tags=["t"])
+    only_testing = Prefetch("topics", queryset=Topic.objects.filter(slug="testing"))
+    with CaptureQueriesContext(connection) as queries:
+        entries = list(entries_with_vocabulary(Entry.objects.prefetch_related(only_testing, "technologies", "tags")))
+    # The filtered topics and the whole technologies (aliases too) are prefetched; only
+    # tags, whose every column the UNION reads, come from it.
+    assert len(queries) == 4
+    assert [t.slug for t in entry_vocabulary(entries[0], "topics")] == ["testing"]
+    with CaptureQueriesContext(connection) as queries:
+        assert entry_vocabulary(entries[0], "technologies")[0].aliases == []
+        assert [t.name for t in entry_vocabulary(entries[0], "tags")] == ["t"]
+    assert len(queries) == 0
+
+
 def test_entry_detail_with_revisions(graphql_client: Any, owner: Any) -> None:
     entry = make_entry(owner, body="## Hi\n")
     result = graphql_client(
