@@ -114,6 +114,10 @@ def test_a_long_discussion_is_read_a_page_of_threads_at_a_time(owner: Any) -> No
     for junk in ("abc", "-1", "0", "1e9", "%00", "9" * 40):
         assert articles(client.get(f"{url}?comments={junk}").content.decode()) == articles(first)
         assert client.get(f"/entries/{entry.pk}/discussion/?page={junk}", **HTMX).status_code == 200
+    # The page around the discussion is memoised for anonymous readers; the discussion is not.
+    make_comment(UserFactory(), entry, "Thread 46")
+    assert 'id="comment-count">47<' in client.get(url).content.decode()
+    assert articles(client.get(f"{url}?comments=3").content.decode())[-1] == "Thread 46"
 
 
 def test_a_later_page_follows_writes_and_links_to_a_comment_open_the_page_that_shows_it(

@@ -8,8 +8,13 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -25,6 +30,7 @@ from nexus.knowledge.services import (
     vocabulary_save,
 )
 from nexus.knowledge.tests.factories import make_entry
+from nexus.knowledge.views.entries import entry_detail
 
 pytestmark = pytest.mark.django_db
 
@@ -327,6 +333,46 @@ def test_the_cached_fragments_of_an_entry_page_follow_every_write_that_changes_t
 
     entry_reverify(actor=owner, entry=saved.entry, review_by=datetime.date(2999, 1, 1), verified_with="Redis 8")
     assert "<dt>Verified with</dt><dd>Redis 8</dd>" in text(reader.get(url))
+
+
+def test_an_anonymous_entry_page_is_rendered_once_per_state_and_never_reaches_anyone_else(
+    owner: Any, member: Any
+) -> None:
+    """Anonymous readers share one rendering of a page under every value it shows
+    (views/entries._anonymous_page_key): a write shows at once, a signed-in reader gets
+    their own page, and a reader with messages waiting sees them."""
+    entry = make_entry(owner, title="Caching", body="First body.\n")
+    url = entry_url(entry)
+    reader = Client()
+    first = text(reader.get(url))
+    assert "First body." in first
+    assert text(reader.get(url)) == first  # the second read is the memoised page
+
+    saved = entry_update(actor=owner, entry=entry, data={"body": "Second body.\n"}, base_version=entry.version)
+    page = text(reader.get(url))
+    assert "Second body." in page
+    assert "First body." not in page
+
+    mine = text(client_for(member).get(url))
+    assert f"/u/{member.username}/" in mine
+    assert "Log out" in mine
+    again = text(reader.get(url))
+    assert "Log out" not in again
+    assert f"/u/{member.username}/" not in again
+    assert "csrfmiddlewaretoken" not in again
+
+    past = timezone.localdate() - datetime.timedelta(days=1)
+    Entry.objects.filter(pk=saved.entry.pk).update(review_by=past)  # the day passing, not a write
+    assert "Stale: review by" in text(reader.get(url))
+
+    request = RequestFactory().get(url)
+    request.user = AnonymousUser()
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    MessageMiddleware(lambda r: HttpResponse()).process_request(request)
+    messages.info(request, "Logged out: see you soon.")
+    response = entry_detail(request, owner.username, saved.entry.slug)
+    assert "Logged out: see you soon." in response.content.decode()
+    assert "Logged out: see you soon." not in text(reader.get(url))
 
 
 def entry_url(entry: Entry, suffix: str = "") -> str:
