@@ -120,3 +120,12 @@ def test_a_query_text_is_parsed_once_and_its_verdict_holds_every_time(settings: 
         broken = schema.execute_sync("{ user(username: ").errors
         assert broken is not None
         assert broken[0].extensions == {"code": "graphql_syntax_error"}
+
+
+def test_no_extension_wraps_every_field() -> None:
+    # A `resolve` hook on any schema extension makes graphql-core wrap each field of every
+    # response (QuerysetOptimizer says why the optimizer needs none).
+    from nexus.graphql.schema import schema
+
+    instances = [extension() for extension in schema.extensions]
+    assert [type(e).__name__ for e in instances if type(e)._implements_resolve()] == []
