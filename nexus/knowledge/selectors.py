@@ -152,8 +152,8 @@ def _vocabulary_union_sql(fields: tuple[str, ...]) -> str:
     the ORM costs more than running it."""
     sources = _vocabulary_sources()
     return " UNION ALL ".join(
-        f"SELECT '{field}', l.{sources[field][2]}, {sources[field][0]} FROM {sources[field][1]} IN %(ids)s"  # noqa: S608
-        for field in fields
+        f"SELECT '{field}', l.{entry_column}, {columns} FROM {source} IN %(ids)s"  # noqa: S608
+        for field, (columns, source, entry_column) in ((field, sources[field]) for field in fields)
     )
 
 

@@ -139,33 +139,35 @@ def _anonymous_page_key(request: HttpRequest, article_key: tuple[Any, ...]) -> s
     return "entry-page:" + hashlib.sha256(repr((article_key, request.path)).encode()).hexdigest()
 
 
-def _memoised_entry_page(request: HttpRequest, entry: Entry, key: str) -> HttpResponse | None:
+def _rendered_around_hole(
+    request: HttpRequest, entry: Entry, article_key: tuple[Any, ...], key: str
+) -> tuple[str, str]:
+    """The anonymous page before and after its discussion: from the fragments cache, else
+    rendered with the hole and stored (unless it used the CSRF token, which is not the same
+    for every reader)."""
     parts = caches["fragments"].get(key)
     if parts is None:
-        return None
-    before, after = parts
-    return HttpResponse(before + _discussion(request, entry) + after)
+        page = _rendered_entry_page(request, entry, article_key, discussion=_DISCUSSION_HOLE).content.decode()
+        before, _, after = page.partition(_DISCUSSION_HOLE)
+        parts = (before, after)
+        if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            caches["fragments"].set(key, parts)
+    return parts
 
 
-def _memoise_entry_page(request: HttpRequest, entry: Entry, key: str, response: HttpResponse) -> None:
-    """Store the page rendered around the hole, then fill the hole for this request."""
-    before, _, after = response.content.decode().partition(_DISCUSSION_HOLE)
-    # A page that used the CSRF token is not the same for every reader: never stored.
-    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        caches["fragments"].set(key, (before, after))
-    response.content = before + _discussion(request, entry) + after
-
-
-def _entry_page(request: HttpRequest, entry: Entry, reverify_form: ReverifyForm | None = None) -> HttpResponse:
+def _rendered_entry_page(
+    request: HttpRequest,
+    entry: Entry,
+    article_key: tuple[Any, ...],
+    *,
+    discussion: str,
+    reverify_form: ReverifyForm | None = None,
+) -> HttpResponse:
     user = request.user
-    article_key = _article_key(entry)
-    memo_key = _anonymous_page_key(request, article_key) if reverify_form is None else None
-    if memo_key is not None and (memoised := _memoised_entry_page(request, entry, memo_key)) is not None:
-        return memoised
     context = {
         "entry": entry,
         "article_key": article_key,
-        "discussion": _DISCUSSION_HOLE if memo_key is not None else _discussion(request, entry),
+        "discussion": discussion,
         "hub": entry.hub,
         "owner": entry.hub.owner,
         "can_edit": can_edit_entry(user, entry),
@@ -175,10 +177,17 @@ def _entry_page(request: HttpRequest, entry: Entry, reverify_form: ReverifyForm 
         "reverify_form": reverify_form or ReverifyForm(initial={"verified_with": entry.verified_with}),
     }
     status = 400 if reverify_form is not None and reverify_form.errors else 200
-    response = render(request, "knowledge/entry.html", context, status=status)
-    if memo_key is not None:
-        _memoise_entry_page(request, entry, memo_key, response)
-    return response
+    return render(request, "knowledge/entry.html", context, status=status)
+
+
+def _entry_page(request: HttpRequest, entry: Entry, reverify_form: ReverifyForm | None = None) -> HttpResponse:
+    article_key = _article_key(entry)
+    memo_key = _anonymous_page_key(request, article_key) if reverify_form is None else None
+    if memo_key is None:
+        discussion = _discussion(request, entry)
+        return _rendered_entry_page(request, entry, article_key, discussion=discussion, reverify_form=reverify_form)
+    before, after = _rendered_around_hole(request, entry, article_key, memo_key)
+    return HttpResponse(before + _discussion(request, entry) + after)
 
 
 def entry_detail(request: HttpRequest, username: str, slug: str) -> HttpResponse:
