@@ -341,7 +341,7 @@ def _compose(rng: random.Random, number: int, pools: _Pools) -> tuple[dict[str, 
     names = [t.name for t in ordered_topics] + [t.name for t in ordered_technologies]
     names += [alias for t in ordered_technologies for alias in t.aliases or []]
     terms: dict[str, None] = {}
-    for part in (title_part, technologies[0].name, summary, *prose, code):
+    for part in (title_part, technologies[0].name, summary, heading, *names, *prose, code):
         terms.update(dict.fromkeys(pools.terms(part)))
     document = {
         "title": entry["title"],

@@ -55,7 +55,11 @@ def markdown_fields(markdown: str) -> tuple[str, str, str]:
 
 def code_terms(*texts: str) -> str:
     """The joined forms of the code tokens in `texts` (selectrelated, djangodbmodels,
-    reusedb, n1) and the words of camelCase names (model serializer), once each."""
+    reusedb, n1) and the words of camelCase names (model serializer), once each.
+
+    A document's terms are the code_terms of its title, summary, body and code, in that
+    order, so a document holding a code token anywhere holds its joined form: PostgreSQL
+    finds the matches of a code token by it (backends/postgres.py)."""
     found: dict[str, None] = {}
     for text in texts:
         for token in CODE_TOKEN.findall(text[:MAX_FIELD]):
@@ -108,7 +112,7 @@ def entry_text(
         summary=summary_field,
         body=prose,
         code=code,
-        terms=code_terms(title, summary, prose, code),
+        terms=code_terms(title, summary_field, prose, code),
     )
 
 

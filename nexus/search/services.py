@@ -63,14 +63,15 @@ def _entry_document(entry: Entry) -> tuple[SearchDocument, set[str]]:
 def _hub_document(hub: Hub) -> tuple[SearchDocument, set[str]]:
     owner = hub.owner
     name = getattr(getattr(owner, "profile", None), "name", "") or owner.username
+    summary = f"{name} {owner.username} {hub.cohort}"
     document = SearchDocument(
         key=f"hub:{hub.pk}",
         target=Target.HUB,
         hub_id=hub.pk,
         title=hub.title,
-        summary=f"{name} {owner.username} {hub.cohort}",
+        summary=summary,
         body=hub.intro,
-        terms=code_terms(hub.title, hub.intro),
+        terms=code_terms(hub.title, summary, hub.intro),
         status=EntryStatus.PUBLISHED,
         visibility=hub.visibility,
         owner_id=owner.pk,
@@ -84,12 +85,13 @@ def _vocabulary_document(item: Topic | Technology) -> tuple[SearchDocument, set[
         target, extra, key = Target.TOPIC, item.description, {"topic_id": item.pk}
     else:
         target, extra, key = Target.TECHNOLOGY, " ".join(item.aliases or []), {"technology_id": item.pk}
+    summary = f"{item.slug} {extra}"
     document = SearchDocument(
         key=f"{target}:{item.pk}",
         target=target,
         title=item.name,
-        summary=f"{item.slug} {extra}",
-        terms=code_terms(item.name, extra),
+        summary=summary,
+        terms=code_terms(item.name, summary),
         status=EntryStatus.PUBLISHED,
         visibility=Visibility.PUBLIC,
         **key,

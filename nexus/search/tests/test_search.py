@@ -50,6 +50,31 @@ def test_n_plus_one_is_findable(owner: Any) -> None:
     assert titles(search(ANON, "N+1")) == ["Fifty movies, fifty-one queries"]
 
 
+def test_a_code_token_is_found_wherever_the_document_holds_it(owner: Any) -> None:
+    # PostgreSQL finds a code token's matches by its joined form: headings, vocabulary
+    # names, hub intros and the seeded topics must hold it as the body does.
+    make_entry(owner, title="Heading only", body="## When select_related helps\n\nAlways.\n")
+    make_entry(owner, title="Vocabulary only", body="Plain words.\n", tags=["ci-cd"])
+    hub_update(actor=owner, hub=hub_ensure(owner), data={"intro": "I keep notes on the N+1 trap here."})
+    assert titles(search(ANON, "select_related")) == ["Heading only"]
+    assert titles(search(ANON, "ci-cd")) == ["Vocabulary only"]
+    found = {(hit.target, getattr(hit.object, "title", None) or hit.object.name) for hit in search(ANON, "N+1").hits}
+    assert (Target.HUB, hub_ensure(owner).title) in found
+    assert (Target.TOPIC, "GraphQL") in found  # its seeded description names "the N+1 problem"
+
+
+def test_every_document_holds_the_joined_form_of_its_code_tokens(owner: Any) -> None:
+    from nexus.search.documents import code_terms
+
+    make_entry(owner, title="A select_related story", summary="About --reuse-db.", body=CODE_BODY, tags=["N+1"])
+    hub_update(actor=owner, hub=hub_ensure(owner), data={"intro": "Notes on django.db.models."})
+    documents = list(SearchDocument.objects.all())
+    assert {document.target for document in documents} >= {Target.ENTRY, Target.HUB, Target.TOPIC, Target.TECHNOLOGY}
+    for document in documents:
+        expected = code_terms(document.title, document.summary, document.body, document.code)
+        assert set(document.terms.split()) == set(expected.split()), document.key
+
+
 def test_phrases_exclusions_and_or(owner: Any) -> None:
     make_entry(owner, title="Redis as a cache", body="Keys expire after a while.\n")
     make_entry(owner, title="Redis as a broker", body="Celery sends tasks through it.\n")
