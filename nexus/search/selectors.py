@@ -209,12 +209,13 @@ def _corrections(words: list[str]) -> dict[str, str]:
 _KIND, _AUTHOR, _WEEK, _TOPICS, _TECHNOLOGIES = (operator.itemgetter(column) for column in (6, 7, 8, 9, 10))
 
 
-def _spread(combinations: Counter[str]) -> Counter[str]:
+def _spread(combinations: Counter[str]) -> dict[str, int]:
     """Counts of slugs from counts of the space-separated slug lists that hold them."""
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
+    get = counts.get  # a plain dict: Counter's += on a new key goes through __missing__
     for combination, count in combinations.items():
         for slug in combination.split():
-            counts[slug] += count
+            counts[slug] = get(slug, 0) + count
     return counts
 
 
@@ -225,7 +226,7 @@ def _facets(
     # C-level pass over them, never updated row by row in Python. Topics and technologies
     # are counted as whole lists first: a thousand rows hold a hundred or so distinct ones.
     entries = [row for row in rows if row[1] == Target.ENTRY]
-    counters: dict[str, Counter[Any]] = {
+    counters: dict[str, dict[Any, int]] = {
         "kind": Counter(map(_KIND, entries)),
         "topic": _spread(Counter(map(_TOPICS, entries))),
         "tech": _spread(Counter(map(_TECHNOLOGIES, entries))),
