@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.cache import cache, caches
 
@@ -78,6 +78,34 @@ def cache_get_or_compute(
         local=local,
     )
     return found[None]
+
+
+# scope -> (the version a value was computed under, the value): see cache_memo.
+_memos: dict[str, tuple[int, Any]] = {}
+
+
+def cache_memo(scope: str, compute: Callable[[], T]) -> T:
+    """A small value nearly every request reads (search's vocabulary), kept in this process
+    as the object itself under its scope's version: a call reads only the version, a few
+    bytes, and unpickles nothing. A bump in any process reaches this one, as the version
+    is shared. Every request of the process gets the same object: never change it."""
+    key = _version_key(scope)
+    try:
+        found = cache.get_many([key])
+    except Exception:
+        logger.warning("Cache unavailable while reading %s", scope, exc_info=True)
+        return compute()
+    if not _versions_present(found, [key]):
+        return compute()  # without a stored version a kept value could not be told apart
+    version = int(found[key])
+    held = _memos.get(scope)
+    if held is not None and held[0] == version:
+        return cast(T, held[1])
+    # Read before computing: a bump racing the computation leaves this value under the
+    # older version, so the next call computes again.
+    value = compute()
+    _memos[scope] = (version, value)
+    return value
 
 
 def cache_get_many_or_compute(

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
 from nexus.accounts.roles import Role, user_has_role
-from nexus.core.cache import cache_get_or_compute
+from nexus.core.cache import cache_memo
 from nexus.core.errors import NotFound
 from nexus.knowledge.models import Entry, Technology, Topic
 from nexus.knowledge.selectors import (
@@ -148,11 +148,10 @@ class SearchResults:
         return self.total == 0 and self.parsed.has_text
 
 
-def _vocabulary() -> tuple[list[Topic], list[Technology]]:
-    """Every topic and technology (a few dozen), cached until one changes."""
-    return cache_get_or_compute(
-        SEARCH_VOCABULARY_CACHE_SCOPE, "all", compute=lambda: (list(topic_list()), list(technology_list()))
-    )
+def _vocabulary() -> tuple[tuple[Topic, ...], tuple[Technology, ...]]:
+    """Every topic and technology (a few dozen), kept in the process until one changes
+    (read-only: every search of the process shares them)."""
+    return cache_memo(SEARCH_VOCABULARY_CACHE_SCOPE, compute=lambda: (tuple(topic_list()), tuple(technology_list())))
 
 
 def _access(user: Any) -> Access:
@@ -170,7 +169,9 @@ def _clamp(page: Any, page_size: Any) -> tuple[int, int]:
     return max(1, min(page_number, CANDIDATE_CAP + 1)), max(1, min(size, MAX_PAGE_SIZE))
 
 
-def _resolve_vocabulary_filters(parsed: ParsedQuery, topics: list[Topic], technologies: list[Technology]) -> None:
+def _resolve_vocabulary_filters(
+    parsed: ParsedQuery, topics: Iterable[Topic], technologies: Iterable[Technology]
+) -> None:
     """topic: and tech: accept a slug, a name or (technologies) an alias, any case."""
     for name, items in (("topic", topics), ("tech", technologies)):
         value = parsed.filters.get(name)

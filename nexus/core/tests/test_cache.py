@@ -152,3 +152,33 @@ def test_a_local_value_is_not_served_once_the_shared_cache_lost_its_versions() -
     cache.clear()  # a restarted Redis: whatever changed meanwhile, no bump is left to tell
     assert read() == 2  # versions stored afresh, above every earlier one: no old copy matches
     assert read() == 2
+
+
+def test_a_memo_is_the_same_object_until_its_scope_is_bumped_anywhere() -> None:
+    from django.core.cache import cache
+
+    from nexus.core.cache import cache_memo
+
+    calls = {"n": 0}
+
+    def compute() -> list[int]:
+        calls["n"] += 1
+        return [calls["n"]]
+
+    first = cache_memo("vocabulary", compute)
+    assert cache_memo("vocabulary", compute) is first  # kept as it is: nothing unpickled
+    cache_bump("vocabulary")  # as another process's write would
+    assert cache_memo("vocabulary", compute) == [2]
+    cache.clear()  # a restarted Redis: the version is stored afresh, above the kept one
+    assert cache_memo("vocabulary", compute) == [3]
+    assert cache_memo("vocabulary", compute) == [3]
+    assert calls["n"] == 3
+
+
+def test_a_memo_is_computed_while_the_cache_is_down(redis_behind_proxy: Any) -> None:
+    from nexus.core.cache import cache_memo
+
+    _, compute = counter()
+    redis_behind_proxy.stop()
+    assert cache_memo("vocabulary", compute) == 1
+    assert cache_memo("vocabulary", compute) == 2  # no version to keep it under: computed each time

@@ -59,6 +59,8 @@ class Snippet:
 def marked_html(text: str) -> str:
     """Engine output with highlight sentinels as safe HTML: escaped, hits in <mark>."""
     escaped = html.escape(" ".join(text.split()))
+    if escaped.count(MARK_START) == escaped.count(MARK_END):  # as both engines mark: in pairs
+        return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return MARKED.sub(r"<mark>\1</mark>", escaped).replace(MARK_START, "").replace(MARK_END, "")
 
 
@@ -174,4 +176,4 @@ class SearchBackend(ABC):
         for text in options:
             if MARK_START in text:
                 return marked_html(text)
-        return marked_html(options[0])[:300] if options else ""
+        return marked_html(options[0][:300]) if options else ""  # cut before escaping: no half entity

@@ -222,3 +222,12 @@ def test_related_entries(owner: Any, member: Any) -> None:
     make_entry(member, title="Unrelated", body="Nothing alike.\n")
     make_entry(member, title="Draft caching", status=EntryStatus.DRAFT)
     assert [e.title for e in entry_related(ANON, entry)] == ["Redis caching for a poll"]
+
+
+def test_marked_html_escapes_and_marks_only_what_the_engine_marked() -> None:
+    from nexus.search.backends.base import MARK_END, MARK_START, SearchBackend, marked_html
+
+    assert marked_html(f"a {MARK_START}<b>{MARK_END}  &\n c") == "a <mark>&lt;b&gt;</mark> &amp; c"
+    assert marked_html(f"{MARK_START}x{MARK_END} y {MARK_END}") == "<mark>x</mark> y "  # a stray mark goes
+    passage = SearchBackend._passage(["", "&" * 400])  # no hit: the start, cut before escaping
+    assert passage == "&amp;" * 300
