@@ -32,10 +32,13 @@ def _term_match(term: Term) -> str:
     return phrase
 
 
-def match_expression(parsed: ParsedQuery) -> str:
-    """The parsed query as an FTS5 MATCH expression."""
+def match_expression(parsed: ParsedQuery, *, title: bool = False) -> str:
+    """The parsed query as an FTS5 MATCH expression; with `title`, of the documents whose
+    title holds what is searched for (an excluded word still may be nowhere)."""
     groups = [f"({' OR '.join(_term_match(term) for term in group)})" for group in parsed.groups]
     expression = " AND ".join(groups)
+    if title:
+        expression = f"{{title}} : ({expression})"
     for term in parsed.excluded:
         expression = f"({expression}) NOT {_term_match(term)}"
     return expression
@@ -53,17 +56,18 @@ class SqliteBackend(SearchBackend):
             f"FROM search_fts f JOIN search_searchdocument d ON d.id = f.rowid WHERE search_fts MATCH %s AND {where}"
         )
         bm25 = f"bm25(search_fts, {WEIGHTS})"
-        # A probe counts the matches up to the cap (it stops there). At most `cap` are all
-        # ranked by bm25; beyond it, only two cheap pools are: the title matches (ranked)
-        # ahead of the newest other matches, so a frequent term never ranks every match.
-        # SQLite tests the probe once, before it runs a branch.
+        # The title matches come first, ranked among themselves (as on PostgreSQL): a tiny
+        # topic whose description names a word must not outrank the entry titled with it,
+        # which bm25's length normalisation alone lets it. A probe counts the matches up to
+        # the cap (it stops there). At most `cap` are all ranked by bm25; beyond it, only
+        # the newest other matches follow the title matches, so a frequent term never ranks
+        # every match. SQLite tests the probe once, before it runs a branch.
         sql = (
             f"WITH probe AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 {matches} LIMIT %s)), "  # noqa: S608
             "hits AS ("
             f"SELECT f.rowid AS id, -{bm25} AS score {matches} AND (SELECT n FROM probe) <= %s "
             "UNION ALL "
-            f"SELECT * FROM (SELECT f.rowid AS id, 1000.0 - {bm25} AS score {matches} AND (SELECT n FROM probe) > %s "
-            "ORDER BY rank LIMIT %s) "
+            f"SELECT * FROM (SELECT f.rowid AS id, 1000.0 - {bm25} AS score {matches} ORDER BY rank LIMIT %s) "
             "UNION ALL "
             f"SELECT * FROM (SELECT f.rowid AS id, 0.0 AS score {matches} AND (SELECT n FROM probe) > %s "
             "ORDER BY f.rowid DESC LIMIT %s)) "
@@ -71,11 +75,10 @@ class SqliteBackend(SearchBackend):
             "FROM hits JOIN search_searchdocument d ON d.id = hits.id "
             "GROUP BY d.id ORDER BY score DESC, d.id DESC LIMIT %s"
         )
-        title_match = f"{{title}} : ({match})"
         return sql, [
             *(match, *params, cap + 1),
             *(match, *params, cap),
-            *(title_match, *params, cap, cap),
+            *(match_expression(parsed, title=True), *params, cap),
             *(match, *params, cap, cap),
             cap,
         ]

@@ -80,6 +80,7 @@ def test_phrases_exclusions_and_or(owner: Any) -> None:
     make_entry(owner, title="Redis as a broker", body="Celery sends tasks through it.\n")
     make_entry(owner, title="RabbitMQ as a broker", body="Durable queues.\n")
     assert set(titles(search(ANON, '"as a broker"'))) == {"Redis as a broker", "RabbitMQ as a broker"}
+    make_entry(owner, title="Redis tips", body="It can be a broker too.\n")  # excluded by its body
     assert titles(search(ANON, "redis -broker")) == ["Redis as a cache"]
     assert set(titles(search(ANON, "cache OR durable"))) == {"Redis as a cache", "RabbitMQ as a broker"}
 
