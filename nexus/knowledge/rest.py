@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.filters import OrderingFilter
@@ -42,6 +43,7 @@ from nexus.knowledge.models import (
 from nexus.knowledge.selectors import (
     entries_load_vocabulary,
     entry_get_for_user,
+    entry_list_audience,
     entry_summaries_visible_to,
     entry_vocabulary,
     hub_get_for_user,
@@ -413,12 +415,15 @@ class EntryListApi(ListAPIView):
         return self.get_paginated_response([entry_output(entry) for entry in page])
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
-        if request.user.is_authenticated:
-            return self._page()
-        # Anonymous readers share one cached answer per URL, dropped by any entry write.
+        # One cached answer per URL and audience: every anonymous reader shares one, every
+        # admin one, and each member has their own (their drafts are in it), so a frontend
+        # client reading with its token is served from the cache too. Any entry write drops
+        # them all; the date is in the key because is_stale turns at midnight unwritten.
         body = cache_get_or_compute(
             ENTRY_LISTS_CACHE_SCOPE,
             request.get_host(),
+            entry_list_audience(request.user),
+            timezone.localdate().isoformat(),
             request.get_full_path(),
             depends_on=ENTRY_CACHE_DEPENDS_ON,
             compute=lambda: JSONRenderer().render(self._page().data),
@@ -453,6 +458,7 @@ class EntryDetailApi(APIView):
             body, etag = cache_get_or_compute(
                 entry_cache_scope(entry_id),
                 "rest",
+                timezone.localdate().isoformat(),  # is_stale turns at midnight unwritten
                 depends_on=ENTRY_CACHE_DEPENDS_ON,
                 compute=lambda: public_entry_representation(entry_id),
             )

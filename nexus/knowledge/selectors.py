@@ -89,6 +89,17 @@ def entry_list_visible_to(user: Any, *, vocabulary: bool = True) -> QuerySet[Ent
     return entries.defer("body", "problem", "solution", "outcome", "html").order_by("-id")
 
 
+def entry_list_audience(user: Any) -> str:
+    """Who sees exactly the entries `user` sees in any list (entry_list_visible_to), as a
+    cache key's part: "anyone" for every anonymous reader, "admins" for every admin, and
+    for a member themselves alone (their own drafts and private hub are theirs)."""
+    if not user.is_authenticated:
+        return "anyone"
+    if user_has_role(user, Role.ADMIN):
+        return "admins"
+    return f"member:{user.pk}"
+
+
 # What a list of entries shows (the REST EntryOutput): of the entry, no long text and no
 # table of contents; of its hub, owner and profile, only the owner's names. A row then
 # carries 22 columns instead of 46 (no password hash, no hub intro, no profile bio), and

@@ -321,11 +321,59 @@ def test_entry_list_query_count_does_not_grow_with_page_size(api_client: Any, ow
         make_entry(
             owner if n % 2 else member, title=f"Entry {n}", topics=["caching"], technologies=["redis"], tags=[f"t{n}"]
         )
-    api_client.credentials(**{"HTTP_AUTHORIZATION": bearer(member)["HTTP_AUTHORIZATION"]})  # signed in: uncached
+    api_client.credentials(**{"HTTP_AUTHORIZATION": bearer(member)["HTTP_AUTHORIZATION"]})
     api_client.get("/api/v1/entries")  # warm the roles map
+    # Each URL is read once (not yet in the member's cache), then served from it.
     small = count_queries(api_client, "/api/v1/entries", page_size=10)
     large = count_queries(api_client, "/api/v1/entries", page_size=100)
     assert small == large == 3  # the user; entries with hub and author; their vocabulary in one UNION
+    assert count_queries(api_client, "/api/v1/entries", page_size=100) == 1  # cached: the user only
+
+
+def test_a_member_has_their_own_cached_lists_and_admins_share_theirs(
+    api_client: Any, owner: Any, member: Any, outsider: Any
+) -> None:
+    from nexus.accounts.roles import Role
+    from nexus.accounts.services import role_grant
+    from nexus.knowledge.services import entry_set_status
+
+    make_entry(owner, title="Published")
+    draft = make_entry(owner, title="Owner's draft", status=EntryStatus.DRAFT)
+    make_entry(member, title="Member's draft", status=EntryStatus.DRAFT)
+
+    def titles(user: Any) -> list[str]:
+        return [e["title"] for e in api_client.get("/api/v1/entries", **bearer(user)).json()["results"]]
+
+    for _ in range(2):  # computed, then from each audience's cache: never another's answer
+        assert titles(owner) == ["Owner's draft", "Published"]
+        assert titles(member) == ["Member's draft", "Published"]
+        assert titles(outsider) == ["Published"]
+        assert [e["title"] for e in api_client.get("/api/v1/entries").json()["results"]] == ["Published"]
+    role_grant(actor=None, user=outsider, role=Role.ADMIN)  # no entry write: the audience moves
+    assert titles(outsider) == ["Member's draft", "Owner's draft", "Published"]
+    entry_set_status(actor=owner, entry=draft, status=EntryStatus.PUBLISHED)
+    assert titles(member) == ["Member's draft", "Owner's draft", "Published"]
+    assert titles(outsider) == ["Member's draft", "Owner's draft", "Published"]
+
+
+def test_cached_entries_turn_stale_at_midnight_without_a_write(api_client: Any, owner: Any, member: Any) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    entry = make_entry(owner, title="Checked", review_by=today)
+    url = f"/api/v1/entries/{entry.pk}"
+    reads = {
+        "list": lambda: api_client.get("/api/v1/entries").json()["results"][0]["is_stale"],
+        "member list": lambda: api_client.get("/api/v1/entries", **bearer(member)).json()["results"][0]["is_stale"],
+        "detail": lambda: api_client.get(url).json()["is_stale"],
+    }
+    assert {name: read() for name, read in reads.items()} == dict.fromkeys(reads, False)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: tomorrow)
+        assert {name: read() for name, read in reads.items()} == dict.fromkeys(reads, True)
 
 
 def test_anonymous_lists_are_cached_and_dropped_by_any_entry_write(api_client: Any, owner: Any) -> None:
