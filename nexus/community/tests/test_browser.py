@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from nexus.accounts.tests.factories import UserFactory
 from nexus.community.models import Project, Question
@@ -148,11 +149,13 @@ def test_show_more_comments_appends_the_next_page_with_your_own_controls(live_se
     page.get_by_role("link", name="Show 2 more comments").click()
     late = page.locator(f"#comment-{own.pk}")
     late.wait_for()
-    assert page.locator("#comments article.comment").count() == THREADS_PER_PAGE + 2
-    assert page.locator("#more-comments a").count() == 0  # the last page: the pager is gone
-    assert late.get_by_role("link", name="Edit").is_visible()  # what is his is applied to it
+    # Waiting assertions: discussion.js applies the reader's state after htmx settles, a
+    # moment after the appended comments appear.
+    expect(page.locator("#comments article.comment")).to_have_count(THREADS_PER_PAGE + 2)
+    expect(page.locator("#more-comments a")).to_have_count(0)  # the last page: the pager is gone
+    expect(late.get_by_role("link", name="Edit")).to_be_visible()  # what is his is applied to it
     answer = page.locator("#comments article.comment").last
-    assert answer.locator(".reaction.on").get_attribute("aria-pressed") == "true"
+    expect(answer.locator(".reaction.on")).to_have_attribute("aria-pressed", "true")
     answer.get_by_role("button", name="Thanks").click()  # and its forms carry his token
     answer.locator(".reaction.on", has_text="1").nth(1).wait_for()
 
