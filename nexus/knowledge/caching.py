@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from nexus.accounts.caching import PROFILES_CACHE_SCOPE
 from nexus.core.cache import cache_bump
@@ -21,6 +22,12 @@ ENTRY_LISTS_CACHE_SCOPE = "knowledge.entry-lists"
 
 def entry_cache_scope(entry_id: int) -> str:
     return f"knowledge.entry:{entry_id}"
+
+
+def entry_cache_day() -> str:
+    """A part of every cached entry representation's key: is_stale turns at midnight
+    without any write to bump a scope."""
+    return timezone.localdate().isoformat()
 
 
 def vocabulary_changed() -> None:

@@ -12,7 +12,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from django.urls import path
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.filters import OrderingFilter
@@ -27,7 +26,12 @@ from nexus.api.pagination import NexusCursorPagination
 from nexus.api.serializers import ErrorOutput, InputSerializer
 from nexus.core.cache import cache_get_or_compute
 from nexus.core.errors import InvalidInput
-from nexus.knowledge.caching import ENTRY_CACHE_DEPENDS_ON, ENTRY_LISTS_CACHE_SCOPE, entry_cache_scope
+from nexus.knowledge.caching import (
+    ENTRY_CACHE_DEPENDS_ON,
+    ENTRY_LISTS_CACHE_SCOPE,
+    entry_cache_day,
+    entry_cache_scope,
+)
 from nexus.knowledge.diffing import fields_diff
 from nexus.knowledge.filters import EntryFilter
 from nexus.knowledge.models import (
@@ -418,12 +422,12 @@ class EntryListApi(ListAPIView):
         # One cached answer per URL and audience: every anonymous reader shares one, every
         # admin one, and each member has their own (their drafts are in it), so a frontend
         # client reading with its token is served from the cache too. Any entry write drops
-        # them all; the date is in the key because is_stale turns at midnight unwritten.
+        # them all.
         body = cache_get_or_compute(
             ENTRY_LISTS_CACHE_SCOPE,
             request.get_host(),
             entry_list_audience(request.user),
-            timezone.localdate().isoformat(),
+            entry_cache_day(),
             request.get_full_path(),
             depends_on=ENTRY_CACHE_DEPENDS_ON,
             compute=lambda: JSONRenderer().render(self._page().data),
@@ -458,7 +462,7 @@ class EntryDetailApi(APIView):
             body, etag = cache_get_or_compute(
                 entry_cache_scope(entry_id),
                 "rest",
-                timezone.localdate().isoformat(),  # is_stale turns at midnight unwritten
+                entry_cache_day(),
                 depends_on=ENTRY_CACHE_DEPENDS_ON,
                 compute=lambda: public_entry_representation(entry_id),
             )

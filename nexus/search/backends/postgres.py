@@ -30,8 +30,8 @@ TRIGRAM_THRESHOLD = "0.2"
 GIN_INDEXES = {"search_doc_vector_gin": "vector", "search_doc_title_gin": "title_vector"}
 
 
-def _term_sql(term: Term, *, joined_only: bool = False) -> tuple[str, list[Any]]:
-    if joined_only and term.joined:
+def _term_sql(term: Term, *, joined_code: bool = False) -> tuple[str, list[Any]]:
+    if joined_code and term.joined:
         return f"plainto_tsquery({CONFIG}, %s)", [term.joined]
     if term.prefix:
         return f"to_tsquery({CONFIG}, %s)", [f"{term.pieces[0]}:*"]
@@ -51,7 +51,7 @@ def tsquery_sql(parsed: ParsedQuery, *, joined_code: bool = False) -> tuple[str,
     for group in parsed.groups:
         sqls = []
         for term in group:
-            sql, term_params = _term_sql(term, joined_only=joined_code)
+            sql, term_params = _term_sql(term, joined_code=joined_code)
             sqls.append(sql)
             params += term_params
         parts.append(f"({' || '.join(sqls)})")
